@@ -1,0 +1,218 @@
+"""Structured plan data: the contract between reading documents and everything after it.
+
+A reviewed or hand-corrected JSON file loads exactly like a freshly extracted one. Every fact
+carries :class:`Evidence` back to the character span of the source text it was read from.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+
+class Record(BaseModel):
+    """Base for all records: unknown keys are errors, so typos in hand-edited files are caught."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(Record):
+    """Where a fact was read: file, character span in the decoded source text, sentence, outline path."""
+
+    source: str = Field(description="file name of the source document")
+    start: int = Field(ge=0, description="start character offset in the decoded source text")
+    end: int = Field(ge=0, description="end character offset (exclusive) in the decoded source text")
+    sentence: str = Field(description="the quoted sentence (or table row) the fact comes from")
+    path: list[str] = Field(default_factory=list, description="outline path, outermost first")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Evidence:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class SourceInfo(Record):
+    file: str
+    sha256: str
+    format: Literal["txt", "html", "docx", "pdf"]
+    encoding: str | None = None
+    chars: int = Field(ge=0, description="length of the decoded source text")
+
+
+class RegionRef(Record):
+    """A region by its GB/T 2260 code and official name, with its ancestors (outermost first)."""
+
+    code: str = Field(pattern=r"^\d{6}$")
+    name: str
+    level: Literal["province", "city", "county"]
+    parents: list[RegionRef] = Field(default_factory=list)
+
+
+class CitedPlan(Record):
+    """A higher-level document this plan implements or is drawn up according to."""
+
+    title: str
+    doc_number: str | None = None
+    evidence: Evidence
+
+
+class PlanMeta(Record):
+    key: str = Field(description="canonical key; the plan's IRI is minted from it")
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    issue_date: date | None = None
+    region: RegionRef | None = None
+    period: tuple[int, int] | None = None
+    implements: list[CitedPlan] = Field(default_factory=list)
+    evidence: dict[str, Evidence] = Field(default_factory=dict, description="evidence per metadata field")
+
+
+class OutlineNode(Record):
+    id: str = Field(description="position in the outline, e.g. 3.2.1")
+    kind: Literal["chapter", "section", "item", "subitem", "point", "box", "annex", "runin", "title"]
+    label: str = Field(description="the numbering as printed, e.g. 第三章, （一）, 专栏2")
+    title: str
+    start: int
+    end: int
+    path: list[str]
+
+
+class TableCell(Record):
+    text: str
+    start: int
+    end: int
+
+
+class Table(Record):
+    id: str
+    layout: Literal["tabs", "cell-per-line"]
+    header: list[TableCell]
+    rows: list[list[TableCell]]
+    start: int
+    end: int
+    path: list[str]
+
+
+class Indicator(Record):
+    name: str = Field(description="the measured quantity as printed, without the number")
+    concept: str = Field(description="indicator concept comparable across plans")
+    unit: str | None = None
+    baseline: float | None = None
+    baseline_year: int | None = None
+    target: float | None = None
+    target_year: int | None = None
+    nature: Literal["预期性", "约束性"] | None = None
+    evidence: Evidence
+
+
+FunctionType = Literal[
+    "ip_market_regulation", "court", "procuratorate", "public_security", "publicity",
+    "development_reform", "finance", "science_technology", "industry_it", "commerce",
+    "culture_tourism", "agriculture", "education", "justice", "statistics", "financial_regulation",
+    "state_assets", "forestry", "ecology", "water", "rural_revitalization", "health", "customs",
+    "human_resources", "legal_affairs", "coordination_body", "government", "management_committee",
+    "mediation", "association", "party", "other",
+]
+
+
+class Department(Record):
+    key: str = Field(description="canonical id: region code + region-qualified name")
+    name: str = Field(description="fullest form the document uses")
+    aliases: list[str] = Field(default_factory=list)
+    qualified_name: str = Field(description="name qualified by the region whose government it belongs to")
+    function_type: FunctionType
+    region: RegionRef | None = None
+    inferred: bool = Field(default=False, description="not named in the document; a default owner placeholder")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Organization(Record):
+    name: str
+    kind: Literal["company", "university", "research", "service", "association", "other"]
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class IndustryMention(Record):
+    name: str = Field(description="as printed")
+    concept: str | None = Field(default=None, description="taxonomy concept id, if known")
+    broader: list[str] = Field(default_factory=list, description="broader concepts, nearest first")
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class NamedMention(Record):
+    """A brand or a geographical indication."""
+
+    name: str
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class IPTypeMention(Record):
+    concept: str = Field(description="patent, trademark, copyright, geographical_indication, ...")
+    name: str
+    evidence: list[Evidence] = Field(min_length=1)
+
+
+class Task(Record):
+    id: str = Field(description="unique within the plan")
+    title: str
+    text: str
+    path: list[str]
+    parent: str | None = None
+    industries: list[str] = Field(default_factory=list, description="industry names the task text names")
+    ip_types: list[str] = Field(default_factory=list, description="IP type concepts the task text names")
+    evidence: Evidence
+
+
+class Responsibility(Record):
+    task: str = Field(description="Task.id")
+    department: str = Field(description="Department.key")
+    role: Literal["lead", "co"] = "co"
+    explicit: bool = True
+    reason: str | None = Field(default=None, description="why an owner was inferred (explicit=false)")
+    evidence: Evidence
+
+    @model_validator(mode="after")
+    def _inferred_has_reason(self) -> Responsibility:
+        if not self.explicit and not self.reason:
+            raise ValueError("an inferred responsibility (explicit=false) needs a reason")
+        return self
+
+
+class PlanData(Record):
+    """Everything extracted from one plan document."""
+
+    schema_version: str = SCHEMA_VERSION
+    source: SourceInfo
+    plan: PlanMeta
+    outline: list[OutlineNode] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
+    departments: list[Department] = Field(default_factory=list)
+    organizations: list[Organization] = Field(default_factory=list)
+    industries: list[IndustryMention] = Field(default_factory=list)
+    brands: list[NamedMention] = Field(default_factory=list)
+    geographical_indications: list[NamedMention] = Field(default_factory=list)
+    ip_types: list[IPTypeMention] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    responsibilities: list[Responsibility] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> PlanData:
+        tasks = {t.id for t in self.tasks}
+        depts = {d.key for d in self.departments}
+        for i, r in enumerate(self.responsibilities):
+            if r.task not in tasks:
+                raise ValueError(f"responsibilities[{i}].task {r.task!r} names no task")
+            if r.department not in depts:
+                raise ValueError(f"responsibilities[{i}].department {r.department!r} names no department")
+        for t in self.tasks:
+            if t.parent is not None and t.parent not in tasks:
+                raise ValueError(f"task {t.id!r} has unknown parent {t.parent!r}")
+        return self
