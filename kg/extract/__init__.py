@@ -1,0 +1,240 @@
+"""Extraction: one plan document in, structured plan data (with evidence on every fact) out.
+
+One recogniser per kind lives in this package (metadata, indicators, departments, industries,
+marks, tasks); this module runs them over a document and resolves what they found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from pathlib import Path
+
+from kg.extract.common import Ctx
+from kg.extract.departments import Mention, find_departments, find_in_span, find_organizations
+from kg.extract.indicators import extract_indicators
+from kg.extract.industries import find_industries
+from kg.extract.marks import find_marks
+from kg.extract.metadata import extract_metadata
+from kg.extract.tasks import build_tasks
+from kg.ingest import Document, IngestError, read_document
+from kg.model import (
+    Department,
+    Evidence,
+    IndustryMention,
+    IPTypeMention,
+    NamedMention,
+    Organization,
+    PlanData,
+    Responsibility,
+    Task,
+)
+from kg.resolve import department_key, function_type, qualify_department, region_ref
+from kg.structure import parse
+from ontology.lexicon import lexicon
+from ontology.regions import Region, gazetteer
+
+MAX_EVIDENCE = 5  # evidence items kept per entity mention list (the first ones in the text)
+_IP_WORDS = re.compile("知识产权|专利|商标|版权|著作权|地理标志|植物新品种|商业秘密")
+
+
+class NotAPlanError(IngestError):
+    """The document reads fine but is not an IP plan (no outline and no IP vocabulary)."""
+
+
+def extract_file(path: Path) -> PlanData:
+    """Read and extract one plan file. Raises :class:`IngestError` (one-line reason) on bad input."""
+    return extract_document(read_document(path))
+
+
+def extract_document(doc: Document) -> PlanData:
+    st = parse(doc.clean.text)
+    ctx = Ctx(doc, st)
+    body = doc.clean.text[st.body_start:]
+    ip_hits = len(_IP_WORDS.findall(body))
+    if (len(st.nodes) < 2 and not st.tables) or ip_hits < 3:
+        what = "no outline" if len(st.nodes) < 2 and not st.tables else "no IP vocabulary"
+        raise NotAPlanError(f"{doc.source.file}: not a plan ({what}; {ip_hits} IP term(s))")
+
+    meta = extract_metadata(ctx)
+    g = gazetteer()
+    region: Region | None = g.by_code.get(meta.region.code) if meta.region else None
+    region_aliases: set[str] = set()
+    if region:
+        for r in (region, *g.ancestors(region)):
+            region_aliases |= r.aliases()
+
+    indicators = extract_indicators(ctx, meta.period[1] if meta.period else None)
+
+    # --- departments: prose mentions, table text, 责任单位 lists and table columns
+    mentions: list[Mention] = find_departments(ctx, region_aliases)
+    for t in st.tables:
+        for row in t.rows:
+            for cell in row:
+                mentions += find_in_span(ctx, cell.start, cell.end, region_aliases)
+    drafts = build_tasks(ctx)
+    for d in drafts:
+        mentions += [m for m, _ in d.responsible]
+    departments, key_of = _resolve_departments(ctx, mentions, region)
+
+    tasks: list[Task] = []
+    responsibilities: list[Responsibility] = []
+    industry_hits = find_industries(ctx)
+    ip_spec = lexicon().ip_types
+    for d in drafts:
+        # a task's industries are quoted as its text writes them (生物医药产业)
+        inds = list(OrderedDict.fromkeys(h.surface for h in industry_hits if d.start <= h.start < d.end))
+        ips = [k for k, spec in ip_spec.items() if any(w in d.text for w in spec["words"])]
+        tasks.append(Task(id=d.id, title=d.title, text=d.text, path=d.path, parent=d.parent, industries=inds,
+                          ip_types=ips, evidence=d.evidence))
+        seen: set[str] = set()
+        for i, (m, ev) in enumerate(d.responsible):
+            key = key_of.get(m.name)
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            responsibilities.append(Responsibility(task=d.id, department=key, role="lead" if i == 0 else "co",
+                                                   explicit=True, evidence=ev))
+
+    _infer_owners(ctx, drafts, departments, responsibilities, region)
+
+    industries = _industry_mentions(ctx, industry_hits)
+    brands, gis = _marks(ctx)
+    orgs: OrderedDict[str, Organization] = OrderedDict()
+    for o in find_organizations(ctx):
+        if o.name in orgs:
+            if len(orgs[o.name].evidence) < MAX_EVIDENCE:
+                orgs[o.name].evidence.append(ctx.evidence(o.start, o.end))
+        else:
+            orgs[o.name] = Organization(name=o.name, kind=o.kind, evidence=[ctx.evidence(o.start, o.end)])
+
+    ip_types = []
+    for key, spec in ip_spec.items():
+        evs = []
+        for w in spec["words"]:
+            pos = doc.clean.text.find(w, st.body_start)
+            if pos >= 0:
+                evs.append(ctx.evidence(pos, pos + len(w)))
+                break
+        if evs:
+            ip_types.append(IPTypeMention(concept=key, name=spec["label"], evidence=evs))
+
+    return PlanData(
+        source=doc.source, plan=meta,
+        outline=_outline(ctx), tables=_tables(ctx),
+        indicators=indicators, departments=list(departments.values()), organizations=list(orgs.values()),
+        industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
+        tasks=tasks, responsibilities=responsibilities, warnings=list(doc.warnings),
+    )
+
+
+def _resolve_departments(ctx: Ctx, mentions: list[Mention], region: Region | None
+                         ) -> tuple[OrderedDict[str, Department], dict[str, str]]:
+    """Group mentions by region-qualified identity; a bracketed co-name joins the body it names."""
+    key_of: dict[str, str] = {}
+    groups: OrderedDict[str, dict] = OrderedDict()
+    for m in sorted(mentions, key=lambda x: x.alias_of is not None):
+        if m.name in key_of and m.alias_of is None:
+            key = key_of[m.name]
+        elif m.alias_of is not None and m.alias_of in key_of:
+            key = key_of[m.alias_of]
+        else:
+            qualified, reg, _national = qualify_department(m.name, region)
+            key = department_key(qualified, reg)
+            groups.setdefault(key, {"names": [], "qualified": qualified, "region": reg, "ev": []})
+        key_of.setdefault(m.name, key)
+        grp = groups[key]
+        if m.name not in grp["names"]:
+            grp["names"].append(m.name)
+        if len(grp["ev"]) < MAX_EVIDENCE:
+            grp["ev"].append(ctx.evidence(m.start, m.end))
+    out: OrderedDict[str, Department] = OrderedDict()
+    for key, grp in groups.items():
+        names = grp["names"]
+        name = max(names, key=len)
+        out[key] = Department(key=key, name=name, aliases=[n for n in names if n != name],
+                              qualified_name=grp["qualified"], function_type=function_type(grp["qualified"]),
+                              region=region_ref(grp["region"]) if grp["region"] else None, evidence=grp["ev"])
+    return out, key_of
+
+
+def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],
+                  responsibilities: list[Responsibility], region: Region | None) -> None:
+    """Leaf tasks with no named body get the plan's IP administration, marked inferred."""
+    owned = {r.task for r in responsibilities}
+    orphans = [d for d in drafts if d.leaf and d.id not in owned]
+    if not orphans:
+        return
+    admin = next((d for d in departments.values() if d.function_type == "ip_market_regulation"
+                  and d.region is not None and region is not None and d.region.code == region.code), None)
+    reason = "no responsible body named in the task; assigned to the plan region's IP administration"
+    if admin is None:
+        if region is None:
+            return
+        qualified = f"{region.name}知识产权主管部门"
+        key = department_key(qualified, region)
+        admin = Department(key=key, name=qualified, qualified_name=qualified, function_type="ip_market_regulation",
+                           region=region_ref(region), inferred=True, evidence=[orphans[0].evidence])
+        departments[key] = admin
+        reason += " (the plan names none; a placeholder for that office)"
+    for d in orphans:
+        responsibilities.append(Responsibility(task=d.id, department=admin.key, role="lead", explicit=False,
+                                               reason=reason, evidence=d.evidence))
+
+
+def _industry_mentions(ctx: Ctx, hits) -> list[IndustryMention]:
+    lex = lexicon()
+    labels = lex.industry_label_index()
+    out: OrderedDict[str, IndustryMention] = OrderedDict()
+    for h in sorted(hits, key=lambda h: h.start):
+        ev = ctx.evidence(h.start, h.end)
+        if h.name in out:
+            if len(out[h.name].evidence) < MAX_EVIDENCE:
+                out[h.name].evidence.append(ev)
+            continue
+        concept = h.concept or labels.get(h.name)
+        out[h.name] = IndustryMention(name=h.name, concept=concept,
+                                      broader=lex.broader_chain(concept) if concept else [], evidence=[ev])
+    return list(out.values())
+
+
+def _marks(ctx: Ctx) -> tuple[list[NamedMention], list[NamedMention]]:
+    brands: OrderedDict[str, list[Evidence]] = OrderedDict()
+    gis: OrderedDict[str, list[Evidence]] = OrderedDict()
+    hits = find_marks(ctx)
+    gi_names = {h.name for h in hits if h.kind == "gi"}
+    for h in hits:
+        target = gis if h.kind == "gi" else brands
+        if h.kind == "brand" and h.name in gi_names:
+            continue  # a GI product named again in a brand list stays a GI
+        evs = target.setdefault(h.name, [])
+        if len(evs) < MAX_EVIDENCE:
+            evs.append(ctx.evidence(h.start, h.end))
+    return ([NamedMention(name=n, evidence=e) for n, e in brands.items()],
+            [NamedMention(name=n, evidence=e) for n, e in gis.items()])
+
+
+def _outline(ctx: Ctx):
+    from kg.model import OutlineNode
+
+    out = []
+    for n in ctx.st.nodes:
+        s, e = ctx.doc.clean.source_span(n.start, n.end)
+        out.append(OutlineNode(id=n.id, kind=n.kind, label=n.label, title=n.title, start=s, end=e, path=n.path()))
+    return out
+
+
+def _tables(ctx: Ctx):
+    from kg.model import Table, TableCell
+
+    def cell(c) -> TableCell:
+        s, e = ctx.doc.clean.source_span(c.start, c.end)
+        return TableCell(text=c.text, start=s, end=e)
+
+    out = []
+    for i, t in enumerate(ctx.st.tables):
+        s, e = ctx.doc.clean.source_span(t.start, t.end)
+        out.append(Table(id=f"table{i + 1}", layout=t.layout, header=[cell(c) for c in t.header],
+                         rows=[[cell(c) for c in row] for row in t.rows], start=s, end=e,
+                         path=t.node.path() if t.node else []))
+    return out

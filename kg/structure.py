@@ -1,0 +1,330 @@
+"""Document structure: notice vs. plan body, the outline, tables, paragraphs and sentences.
+
+Works on cleaned text; every node, cell, paragraph and sentence keeps its span in it (and so,
+through :class:`kg.ingest.Mapped`, in the source file).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ontology.lexicon import lexicon
+
+_QUOTED = re.compile(r"《([^《》]{4,120})》")
+_NOTICE_TITLE = re.compile(r"关于印发(.{4,120}?)的通知")
+_INT = re.compile(r"^\d{1,3}$")
+
+
+class StructureError(ValueError):
+    """Raised for input the outline parser cannot work on (the declared error type)."""
+
+
+@dataclass
+class Line:
+    idx: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Node:
+    kind: str
+    label: str
+    title: str
+    rank: int
+    start: int
+    end: int
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    id: str = ""
+
+    def path(self) -> list[str]:
+        """Outline path, outermost first: '第三章 …' > '第二节 …' > run-in title."""
+        out: list[str] = []
+        n: Node | None = self
+        while n is not None:
+            out.append(n.title if n.kind == "runin" or not n.label else f"{n.label} {n.title}".strip())
+            n = n.parent
+        return out[::-1]
+
+    def ancestors_and_self(self) -> list[Node]:
+        out: list[Node] = []
+        n: Node | None = self
+        while n is not None:
+            out.append(n)
+            n = n.parent
+        return out
+
+
+@dataclass
+class Cell:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class TableT:
+    layout: str  # tabs | cell-per-line
+    header: list[Cell]
+    rows: list[list[Cell]]
+    start: int
+    end: int
+    node: Node | None
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    end: int
+    node: Node | None
+    para: int  # index of the paragraph it belongs to
+
+
+@dataclass
+class Paragraph:
+    text: str
+    start: int
+    end: int
+    node: Node | None
+
+
+@dataclass
+class Structure:
+    text: str
+    lines: list[Line]
+    title: str | None
+    title_span: tuple[int, int] | None
+    body_start: int
+    nodes: list[Node]
+    tables: list[TableT]
+    paragraphs: list[Paragraph]
+    sentences: list[Sentence]
+
+    def notice(self) -> str:
+        return self.text[: self.body_start]
+
+    def node_at(self, pos: int) -> Node | None:
+        """Deepest outline node whose span holds ``pos``."""
+        best = None
+        for n in self.nodes:
+            if n.start <= pos < n.end and (best is None or (n.rank >= best.rank and n.start >= best.start)):
+                best = n
+        return best
+
+
+def norm_key(text: str) -> str:
+    """Comparison form of a title: NFKC, no spaces, no quotes or book-title marks."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s“”‘’\"'《》「」]", "", text)
+
+
+def split_lines(text: str) -> list[Line]:
+    out, pos = [], 0
+    for i, t in enumerate(text.split("\n")):
+        out.append(Line(i, t, pos, pos + len(t)))
+        pos += len(t) + 1
+    return out
+
+
+def _match_heading(text: str) -> tuple[str, str, str, int] | None:
+    for h in lexicon().headings:
+        m = h.regex.match(text)
+        if m:
+            return h.kind, m.group(1), m.group(2), h.rank
+    return None
+
+
+def _find_title(lines: list[Line]) -> tuple[int | None, str | None]:
+    """The plan's own title line: the document the covering notice quotes, else a title-like line."""
+    lex = lexicon().outline
+    suffixes = tuple(lex["plan_title_suffixes"])
+    toc = re.compile(lexicon().cleaning["toc_line"])
+    limit = max(12, len(lines) // 3)
+    quoted: list[tuple[int, str]] = []
+    for ln in lines[:limit]:
+        if "印发" in ln.text or "现将" in ln.text or "已经" in ln.text:
+            quoted += [(ln.idx, q) for q in _QUOTED.findall(ln.text)]
+            quoted += [(ln.idx, q) for q in _NOTICE_TITLE.findall(ln.text) if "《" not in q]
+    for at, q in quoted:
+        key = norm_key(q)
+        for ln in lines[at + 1 : limit + 20]:
+            if norm_key(ln.text) == key:
+                return ln.idx, ln.text.strip()
+    for ln in lines[:limit]:
+        t = ln.text.strip()
+        if not t or toc.search(t) or _match_heading(t):
+            continue
+        if t.endswith(suffixes) and len(t) <= 80 and "印发" not in t and not t.startswith("关于"):
+            return ln.idx, t
+    return None, None
+
+
+def _split_cells(line: Line) -> list[Cell]:
+    cells, pos = [], line.start
+    for part in line.text.split("\t"):
+        stripped = part.strip()
+        off = part.find(stripped) if stripped else 0
+        cells.append(Cell(stripped, pos + off, pos + off + len(stripped)))
+        pos += len(part) + 1
+    return cells
+
+
+def _is_header_cell(text: str) -> bool:
+    t = re.sub(r"\s", "", text)
+    return t in lexicon().outline["table_header_cells"] or bool(re.fullmatch(r"\d{3,4}年(目标|基期)?", t))
+
+
+def parse(text: str) -> Structure:
+    """Parse cleaned plan text into its structure."""
+    if not isinstance(text, str):
+        raise StructureError("text must be a string")
+    lex = lexicon().outline
+    toc = re.compile(lexicon().cleaning["toc_line"])
+    runin = lex["runin"]
+    forbidden = re.compile(runin["forbidden"])
+    sentence_end = re.compile(lex["sentence_end"])
+    lines = split_lines(text)
+    title_idx, title = _find_title(lines)
+    body_line = title_idx + 1 if title_idx is not None else 0
+    body_start = lines[body_line].start if body_line < len(lines) else len(text)
+
+    nodes: list[Node] = []
+    tables: list[TableT] = []
+    paras: list[Paragraph] = []
+    stack: list[Node] = []
+
+    def current() -> Node | None:
+        return stack[-1] if stack else None
+
+    def open_node(kind: str, label: str, title_text: str, rank: int, start: int) -> Node:
+        while stack and stack[-1].rank >= rank:
+            stack.pop()
+        node = Node(kind, label, title_text, rank, start, len(text), parent=current())
+        if node.parent:
+            node.parent.children.append(node)
+        nodes.append(node)
+        stack.append(node)
+        return node
+
+    i = body_line
+    n_lines = len(lines)
+    while i < n_lines:
+        ln = lines[i]
+        t = ln.text
+        if not t.strip() or toc.search(t):
+            i += 1
+            continue
+        # --- tab-separated table: a run of tab rows (blank lines may stand between rows)
+        if "\t" in t:
+            rows: list[list[Cell]] = []
+            j = i
+            while j < n_lines and ("\t" in lines[j].text or not lines[j].text.strip()):
+                if lines[j].text.strip() and not toc.search(lines[j].text):
+                    rows.append(_split_cells(lines[j]))
+                j += 1
+            while j > i and not lines[j - 1].text.strip():
+                j -= 1
+            header: list[Cell] = []
+            if rows and any(_is_header_cell(c.text) for c in rows[0]):
+                header = rows.pop(0)
+            tables.append(TableT("tabs", header, rows, ln.start, lines[j - 1].end, current()))
+            i = j
+            continue
+        # --- table laid out one cell per line, opened by a run of header cells
+        if _is_header_cell(t):
+            hdr: list[Line] = []
+            j = i
+            while j < n_lines and (not lines[j].text.strip() or _is_header_cell(lines[j].text)):
+                if lines[j].text.strip():
+                    hdr.append(lines[j])
+                j += 1
+            # columns whose header printing is damaged (e.g. "202年") still count when they sit
+            # between header cells and before the first row number
+            while j < n_lines and (not lines[j].text.strip() or
+                                   (len(lines[j].text.strip()) <= 8 and not _INT.match(lines[j].text.strip()))):
+                if lines[j].text.strip():
+                    hdr.append(lines[j])
+                j += 1
+            if len(hdr) >= 3 and j < n_lines and lines[j].text.strip() == "1":
+                ncol = len(hdr)
+                cells_seq: list[Line] = []
+                k = j
+                while k < n_lines:
+                    s = lines[k].text.strip()
+                    if s:
+                        if len(s) > 40 or "\t" in s:
+                            break
+                        cells_seq.append(lines[k])
+                    k += 1
+                body_rows: list[list[Cell]] = []
+                used = 0
+                for r in range(len(cells_seq) // ncol):
+                    group = cells_seq[r * ncol : (r + 1) * ncol]
+                    if group[0].text.strip() != str(r + 1):
+                        break
+                    body_rows.append([Cell(g.text.strip(), g.start, g.end) for g in group])
+                    used = (r + 1) * ncol
+                if body_rows:
+                    last = cells_seq[used - 1]
+                    tables.append(TableT("cell-per-line", [Cell(h.text.strip(), h.start, h.end) for h in hdr],
+                                         body_rows, ln.start, last.end, current()))
+                    i = last.idx + 1
+                    continue
+        # --- headings
+        h = _match_heading(t.strip())
+        if h is not None:
+            kind, label, rest, rank = h
+            m = re.search("。", rest)
+            title_text = (rest[: m.start()] if m else rest).strip().rstrip("。；;：:")
+            node = open_node(kind, label.strip(), title_text or label.strip(), rank, ln.start)
+            if m and rest[m.end():].strip():
+                body = rest[m.end():]
+                b_start = ln.end - len(body)
+                paras.append(Paragraph(body, b_start, ln.end, node))
+            i += 1
+            continue
+        # --- paragraph; a short first sentence makes it a run-in heading (a task of its own)
+        m = re.search("。", t)
+        node_here = current()
+        if m and t[m.end():].strip():
+            first = t[: m.start()]
+            if (runin["min_title_chars"] <= len(first) <= runin["max_title_chars"]
+                    and not forbidden.search(first) and not re.search(r"\d", first)):
+                node_here = open_node("runin", "", first, int(runin["rank"]), ln.start)
+        paras.append(Paragraph(t, ln.start, ln.end, node_here))
+        i += 1
+
+    # spans: a node ends where the next node of the same or an outer rank begins
+    for a, node in enumerate(nodes):
+        for nxt in nodes[a + 1 :]:
+            if nxt.rank <= node.rank:
+                node.end = nxt.start
+                break
+    # ids: position in the outline (1, 1.2, 1.2.3 …)
+    counters: dict[int | None, int] = {}
+    for node in nodes:
+        key = id(node.parent) if node.parent else None
+        counters[key] = counters.get(key, 0) + 1
+        node.id = (node.parent.id + "." if node.parent else "") + str(counters[key])
+
+    sentences: list[Sentence] = []
+    for pi, p in enumerate(paras):
+        pos = 0
+        for sm in sentence_end.finditer(p.text):
+            seg = p.text[pos : sm.end()]
+            if seg.strip():
+                sentences.append(Sentence(seg, p.start + pos, p.start + sm.end(), p.node, pi))
+            pos = sm.end()
+        if p.text[pos:].strip():
+            sentences.append(Sentence(p.text[pos:], p.start + pos, p.end, p.node, pi))
+    title_span = None
+    if title_idx is not None:
+        tl = lines[title_idx]
+        off = tl.text.find(title or "")
+        title_span = (tl.start + max(off, 0), tl.start + max(off, 0) + len(title or ""))
+    return Structure(text, lines, title, title_span, body_start, nodes, tables, paras, sentences)
