@@ -154,12 +154,13 @@ def _read_docx(path: Path, name: str) -> str:
     import zipfile
 
     from docx import Document as Docx
+    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
     try:
         doc = Docx(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(f"{name}: not a readable .docx (corrupt or password-protected)") from exc
     lines: list[str] = []
     for child in doc.element.body.iterchildren():

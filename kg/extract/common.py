@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ _JIEBA_SAFE = re.compile(r"^[\u3400-\u9fff]+$")
 
 @cache
 def segmenter() -> tuple[jieba.Tokenizer, ahocorasick.Automaton]:
-    """jieba with the domain dictionary, plus an automaton for entries jieba cannot hold.
+    """jieba with the domain dictionary, and an automaton over every dictionary entry.
 
-    jieba silently drops user-dictionary words containing digits, Latin letters or punctuation
-    (5G, Micro LED), so those go into an Aho-Corasick automaton instead.
+    The automaton finds candidate entries anywhere in the text in one pass; jieba then segments
+    only the sentences holding a candidate, to confirm that the entry is a word there (新能源 in
+    新能源汽车 is not). jieba silently drops user-dictionary words containing digits, Latin letters
+    or punctuation (5G, Micro LED); those are confirmed by the automaton alone.
     """
     lex = lexicon()
     words: set[str] = set(lex.industry_label_index())
@@ -32,14 +35,14 @@ def segmenter() -> tuple[jieba.Tokenizer, ahocorasick.Automaton]:
     words.update(lex.indicators["concepts"])
     for variants in lex.indicators["concepts"].values():
         words.update(variants)
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for users
     tok = jieba.Tokenizer()
     tok.initialize()
     auto = ahocorasick.Automaton()
     for w in sorted(words):
         if _JIEBA_SAFE.match(w):
             tok.add_word(w, freq=200000)
-        else:
-            auto.add_word(w, w)
+        auto.add_word(w, w)
     auto.make_automaton()
     return tok, auto
 
@@ -49,7 +52,7 @@ class Ctx:
     doc: Document
     st: Structure
     _sent_starts: list[int] = field(default_factory=list)
-    _tokens: list[tuple[str, int]] | None = None
+    _bounds: dict[tuple[int, int], set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sent_starts = [s.start for s in self.st.sentences]
@@ -64,9 +67,15 @@ class Ctx:
 
     def sentence_at(self, pos: int) -> Sentence | None:
         i = bisect_right(self._sent_starts, pos) - 1
-        if i >= 0 and self.st.sentences[i].start <= pos < max(self.st.sentences[i].end, pos + 1):
+        if i >= 0 and self.st.sentences[i].start <= pos < self.st.sentences[i].end:
             return self.st.sentences[i]
         return None
+
+    def line_span(self, pos: int) -> tuple[int, int]:
+        """The (start, end) of the line holding ``pos`` (table cells are not in sentences)."""
+        lines = self.st.lines
+        i = bisect_right([ln.start for ln in lines], pos) - 1 if lines else -1
+        return (lines[i].start, lines[i].end) if i >= 0 else (pos, pos)
 
     def evidence(self, start: int, end: int, *, sentence: str | None = None, node: Node | None = None) -> Evidence:
         """Evidence for the cleaned span [start, end): source offsets, quoted sentence, outline path."""
@@ -77,25 +86,44 @@ class Ctx:
         s, e = self.doc.clean.source_span(start, end)
         return Evidence(source=self.file, start=s, end=e, sentence=quote, path=node.path() if node else [])
 
-    def tokens(self) -> list[tuple[str, int]]:
-        """(token, cleaned offset) for the whole text: one jieba pass, shared by the recognisers."""
-        if self._tokens is None:
+    def _boundaries(self, start: int, end: int) -> set[int]:
+        """Token boundaries (text offsets) of jieba's segmentation of the span; cached per span."""
+        key = (start, end)
+        if key not in self._bounds:
             tok, _ = segmenter()
-            out, pos = [], 0
-            for w in tok.cut(self.text, HMM=False):
-                out.append((w, pos))
+            pos, out = start, {start}
+            for w in tok.cut(self.text[start:end], HMM=False):
                 pos += len(w)
-            self._tokens = out
-        return self._tokens
+                out.add(pos)
+            self._bounds[key] = out
+        return self._bounds[key]
 
-    def automaton_hits(self) -> list[tuple[str, int]]:
+    def dictionary_hits(self, vocabulary: set[str] | dict[str, str]) -> list[tuple[str, int]]:
+        """(entry, offset) of lexicon entries that stand as words in the text.
+
+        Entries jieba can hold must start and end on jieba token boundaries of their sentence;
+        entries with digits or Latin letters must not touch other letters or digits.
+        """
         _, auto = segmenter()
-        if len(auto) == 0:
-            return []
-        return [(w, end - len(w) + 1) for end, w in auto.iter(self.text)]
+        out = []
+        for end, word in auto.iter(self.text):
+            if word not in vocabulary:
+                continue
+            start = end - len(word) + 1
+            if _JIEBA_SAFE.match(word):
+                sent = self.sentence_at(start)
+                s0, s1 = (sent.start, sent.end) if sent else self.line_span(start)
+                bounds = self._boundaries(s0, s1)
+                if start in bounds and end + 1 in bounds:
+                    out.append((word, start))
+            else:
+                before = self.text[start - 1 : start]
+                after = self.text[end + 1 : end + 2]
+                if not re.match(r"[A-Za-z0-9]", before) and not re.match(r"[A-Za-z0-9]", after):
+                    out.append((word, start))
+        return out
 
 
-@cache
 def _section_rx(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 

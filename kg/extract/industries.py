@@ -147,20 +147,17 @@ def find_industries(ctx: Ctx) -> list[IndustryHit]:
 
     short_ok = re.compile("^(?:" + alternation(lex.industry_patterns["short_label_follow"]) + ")")
     in_org = re.compile(r"^[^，。；、]{0,10}?(研究院|研究所|公司|集团|大学|学院|实验室)")
-    for tok, pos in ctx.tokens():
-        if tok not in labels or not allowed(pos):
+    for tok, pos in ctx.dictionary_hits(labels):
+        if not allowed(pos):
             continue
         after = ctx.text[pos + len(tok) : pos + len(tok) + 14]
         # short labels (健康, 汽车) are common words: alone they count only before an industry word
-        if len(tok) <= 2 and not short_ok.match(after):
+        if len(tok) <= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", tok) and not short_ok.match(after):
             continue
         if not_after.match(after) or in_org.match(after):
             continue
         printed = tok + "产业" if after.startswith("产业") else None
         hits.append(IndustryHit(tok, pos, pos + len(tok), labels[tok], printed))
-    for word, pos in ctx.automaton_hits():
-        if word in labels and allowed(pos):
-            hits.append(IndustryHit(word, pos, pos + len(word), labels[word]))
     for para in ctx.st.paragraphs:
         if allowed(para.start):
             for h in _list_hits(ctx, para.start, para.end):

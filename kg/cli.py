@@ -1,0 +1,193 @@
+"""The ``ipkg`` command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kg.pipeline import SAMPLE_CORPUS, FileResult, discover, extract_paths
+
+app = typer.Typer(
+    name="ipkg",
+    help="Knowledge graph of Chinese IP (知识产权) policy plans: read plan documents, build the graph, "
+         "ask analysts' questions in Cypher and SPARQL, and draw it as HTML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run the embedded FalkorDB graph database (start | stop | status).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console(soft_wrap=True)  # one line per message, greppable
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _not_built(command: str, issue: str) -> None:
+    err.print(f"[yellow]ipkg {command}[/yellow] is not built yet ({issue}). "
+              "Today ipkg can: extract, validate, demo.")
+    raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------- extract
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path] | None, typer.Argument(
+        help="Plan files or folders (.txt .html .htm .docx .pdf). Default: the sample corpus.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan-data JSON (one per input).")] = Path(
+        "out/plans"),
+    eval_dir: Annotated[Path | None, typer.Option(
+        "--eval-dir", help="Also write the evaluation projection (../shared/eval/FORMAT.md) here.")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Files processed in parallel.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final line.")] = False,
+) -> None:
+    """Read plan documents and write structured plan data (with evidence) as JSON."""
+    files, missing = discover(paths or [SAMPLE_CORPUS])
+    for m in missing:
+        err.print(f"[red]error[/red] {m}")
+    if not files:
+        err.print("[red]error[/red] no plan files to read")
+        raise typer.Exit(1)
+    t0 = time.perf_counter()
+    failed: list[FileResult] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=quiet or not err.is_terminal) as progress:
+        task = progress.add_task("extracting", total=len(files))
+
+        def report(res: FileResult) -> None:
+            progress.advance(task)
+            for w in res.warnings:
+                err.print(f"[yellow]warning[/yellow] {w}")
+            if not res.ok:
+                failed.append(res)
+                err.print(f"[red]error[/red] {res.message}")
+            elif not quiet:
+                c = res.counts
+                progress.console.print(
+                    f"[green]ok[/green] {res.path.name}: {c['indicators']} indicators, {c['departments']} departments, "
+                    f"{c['industries']} industries, {c['tasks']} tasks, {c['responsibilities']} responsibilities")
+
+        results = extract_paths(files, out_dir, eval_dir, workers, on_result=report)
+    ok = sum(r.ok for r in results)
+    secs = time.perf_counter() - t0
+    out.print(f"{ok} of {len(results)} file(s) extracted to {out_dir}"
+              + (f" (eval projection in {eval_dir})" if eval_dir else "") + f" in {secs:.1f}s"
+              + (f"; {len(failed)} failed" if failed else ""))
+    if failed or missing:
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- validate
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Plan-data JSON files to check.")],
+) -> None:
+    """Check hand-edited plan-data files against the model; report each problem with its JSON path."""
+    from kg.validate import validate_file
+
+    bad = 0
+    for f in files:
+        data, problems = validate_file(f)
+        if problems:
+            bad += 1
+            for p in problems:
+                err.print(f"[red]invalid[/red] {p}")
+        else:
+            assert data is not None
+            out.print(f"[green]valid[/green] {f}: {len(data.indicators)} indicators, {len(data.departments)} "
+                      f"departments, {len(data.tasks)} tasks")
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command(hidden=True)
+def schema(
+    path: Annotated[Path | None, typer.Option("--write", help="Write the schema here instead of printing it.")] = None,
+) -> None:
+    """Print (or write) the JSON Schema of plan-data files."""
+    from kg.validate import schema_text
+
+    if path:
+        path.write_text(schema_text(), encoding="utf-8")
+        out.print(f"wrote {path}")
+    else:
+        sys.stdout.write(schema_text())
+
+
+# ---------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    out_root: Annotated[Path, typer.Option("--out", "-o", help="Folder for everything the demo writes.")] = Path(
+        "out/demo"),
+) -> None:
+    """Run the main job on the sample corpus and show what was found."""
+    files, _ = discover([SAMPLE_CORPUS])
+    plans_dir = out_root / "plans"
+    results = extract_paths(files, plans_dir, out_root / "eval")
+    table = Table(title=f"Sample corpus: {len(files)} plans → {plans_dir}")
+    for col in ("file", "plan", "region", "indicators", "departments", "industries", "tasks", "owners named"):
+        table.add_column(col, overflow="fold")
+    from kg.validate import validate_file
+
+    for r in results:
+        if not r.ok:
+            table.add_row(r.path.name, f"[red]{r.message}[/red]", "", "", "", "", "", "")
+            continue
+        data, _ = validate_file(plans_dir / f"{r.path.stem}.json")
+        assert data is not None
+        explicit = sum(1 for x in data.responsibilities if x.explicit)
+        table.add_row(r.path.name, (data.plan.title or "(untitled)")[:40], data.plan.region.name if data.plan.region
+                      else "", str(len(data.indicators)), str(len(data.departments)), str(len(data.industries)),
+                      str(len(data.tasks)), str(explicit))
+    out.print(table)
+    err.print("[yellow]not built yet[/yellow]: graph stores, questions and HTML views (issues 4–7); "
+              "the demo will run them once they land.")
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+# ---------------------------------------------------------------- later issues
+
+
+# Commands of later issues: listed in --help now, and honest about not being built yet.
+_PENDING = {
+    "build": ("Build the knowledge graph (kg.ttl, kg.jsonld, kg.nt, kg.graphml) from plans or plan data.",
+              "the graph-and-stores issue"),
+    "load": ("Load the graph into FalkorDB (default) or Neo4j.", "the graph-and-stores issue"),
+    "ask": ("Answer a named analyst question (ipkg ask --list).", "the questions issue"),
+    "cypher": ("Run ad-hoc Cypher against the configured store.", "the questions issue"),
+    "sparql": ("Run ad-hoc SPARQL against the built graph.", "the questions issue"),
+    "serve": ("Serve the SPARQL endpoint and linked-data pages.", "the SPARQL endpoint issue"),
+    "viz": ("Write interactive graph HTML (whole graph, one plan, one entity, one question).", "the HTML export issue"),
+    "db start": ("Start the embedded FalkorDB server on 127.0.0.1.", "the graph-and-stores issue"),
+    "db stop": ("Stop the embedded FalkorDB server.", "the graph-and-stores issue"),
+    "db status": ("Show whether the embedded FalkorDB server runs.", "the graph-and-stores issue"),
+}
+_LOOSE = {"allow_extra_args": True, "ignore_unknown_options": True}
+
+for _cmd, (_help, _issue) in _PENDING.items():
+    def _pending(_c: str = _cmd, _i: str = _issue) -> None:
+        _not_built(_c, _i)
+
+    _group, _, _sub = _cmd.rpartition(" ")
+    (db_app if _group == "db" else app).command(_sub, help=_help, context_settings=_LOOSE)(_pending)
+
+
+def main() -> None:  # pragma: no cover - console script entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
