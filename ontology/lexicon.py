@@ -54,14 +54,16 @@ class Lexicon:
     industry_patterns: dict[str, Any]
     ip_types: dict[str, Any]
     industries: dict[str, IndustryConcept] = field(default_factory=dict)
+    _label_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def industry_label_index(self) -> dict[str, str]:
-        """Every printed label (pref and alt) -> concept id."""
-        out: dict[str, str] = {}
-        for c in self.industries.values():
-            for lab in (c.label, *c.alt_labels):
-                out.setdefault(lab, c.id)
-        return out
+        """Every printed label (pref and alt) -> concept id (computed once; the lexicon is frozen)."""
+        cached = self._label_index
+        if not cached:
+            for c in self.industries.values():
+                for lab in (c.label, *c.alt_labels):
+                    cached.setdefault(lab, c.id)
+        return cached
 
     def broader_chain(self, concept_id: str) -> list[str]:
         """All broader concepts of an industry, nearest first (breadth-first, no repeats)."""
