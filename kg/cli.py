@@ -137,21 +137,21 @@ def demo(
     plans_dir = out_root / "plans"
     results = extract_paths(files, plans_dir, out_root / "eval")
     table = Table(title=f"Sample corpus: {len(files)} plans → {plans_dir}")
-    for col in ("file", "plan", "region", "indicators", "departments", "industries", "tasks", "owners named"):
-        table.add_column(col, overflow="fold")
+    for col in ("file", "region", "plan", "ind.", "depts", "industries", "tasks", "named owners"):
+        table.add_column(col, overflow="ellipsis", no_wrap=col == "plan", max_width=30 if col == "plan" else None)
     from kg.validate import validate_file
 
     for r in results:
         if not r.ok:
-            table.add_row(r.path.name, f"[red]{r.message}[/red]", "", "", "", "", "", "")
+            table.add_row(r.path.stem[:3], "", f"[red]{r.message}[/red]", "", "", "", "", "")
             continue
         data, _ = validate_file(plans_dir / f"{r.path.stem}.json")
         assert data is not None
         explicit = sum(1 for x in data.responsibilities if x.explicit)
-        table.add_row(r.path.name, (data.plan.title or "(untitled)")[:40], data.plan.region.name if data.plan.region
-                      else "", str(len(data.indicators)), str(len(data.departments)), str(len(data.industries)),
-                      str(len(data.tasks)), str(explicit))
-    out.print(table)
+        table.add_row(r.path.stem[:3], data.plan.region.name if data.plan.region else "",
+                      data.plan.title or "(untitled)", str(len(data.indicators)), str(len(data.departments)),
+                      str(len(data.industries)), str(len(data.tasks)), str(explicit))
+    Console(width=max(out.width, 110)).print(table)
     err.print("[yellow]not built yet[/yellow]: graph stores, questions and HTML views (issues 4–7); "
               "the demo will run them once they land.")
     if not all(r.ok for r in results):
