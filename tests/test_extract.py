@@ -91,6 +91,9 @@ def test_industries_taxonomy_brands_and_gis(plans: dict[str, PlanData]) -> None:
     assert {"万州青脆李", "万县红桔"} <= {g.name for g in wz.geographical_indications}
     assert {"三峡天丛", "谭木匠"} <= {b.name for b in wz.brands}
     assert not {"专利", "版权"} & {g.name for g in wz.geographical_indications}
+    assert "两品一标" not in {b.name for b in wz.brands}  # a certification scheme, not a brand
+    assert "世界大河歌会" in {b.name for b in wz.brands}
+    assert "世界大河歌会" not in {i.name for i in wz.industries}  # a listed brand is no industry
 
 
 def test_evidence_spans_quote_the_source(plans: dict[str, PlanData]) -> None:

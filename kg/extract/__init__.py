@@ -98,8 +98,10 @@ def extract_document(doc: Document) -> PlanData:
 
     _infer_owners(ctx, drafts, departments, responsibilities, region)
 
-    industries = _industry_mentions(ctx, industry_hits)
     brands, gis = _marks(ctx)
+    # a name the plan lists as a brand or GI (世界大河歌会, 万州青脆李) is not also an industry
+    marked = {m.name for m in (*brands, *gis)}
+    industries = [i for i in _industry_mentions(ctx, industry_hits) if i.name not in marked]
     orgs: OrderedDict[str, Organization] = OrderedDict()
     for o in find_organizations(ctx):
         if o.name in orgs:

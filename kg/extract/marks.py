@@ -52,6 +52,8 @@ def _items(text: str, start: int, end: int) -> list[tuple[str, int, bool]]:
 
 def _ok(item: str) -> bool:
     rx = _rx()
+    if item in lexicon().marks["not_names"]:
+        return False
     if not (2 <= len(item) <= 15) or rx["reject"].search(item) or re.search(r"[\d，。；：]", item):
         return False
     return len(rx["generic"].sub("", item)) >= 2
