@@ -158,22 +158,155 @@ def demo(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- graph and stores
+# The CLI is the composition root: it reaches into loaders/ lazily, inside each command.
+
+DEFAULT_GRAPH_DIR = Path("out/graph")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=True, disable=not err.is_terminal)
+
+
+@app.command()
+def build(
+    corpus: Annotated[list[Path] | None, typer.Argument(
+        help="Plan files, folders, or plan-data .json files (reviewed or corrected by hand). "
+             "Default: the sample corpus.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for kg.ttl, kg.jsonld, kg.nt, kg.graphml "
+                                                              "and plans/.")] = DEFAULT_GRAPH_DIR,
+    workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Files extracted in parallel.")] = 1,
+) -> None:
+    """Build the knowledge graph and write it as RDF (Turtle, JSON-LD, N-Triples) and GraphML."""
+    from kg.build import build_from
+    from kg.graph import counts
+    from loaders.export import write_outputs
+
+    t0 = time.perf_counter()
+    graph, plans, errors = build_from(corpus or [SAMPLE_CORPUS], workers)
+    for e in errors:
+        err.print(f"[red]error[/red] {e}")
+    if not plans:
+        err.print("[red]error[/red] no plan could be read; nothing built")
+        raise typer.Exit(1)
+    written = write_outputs(graph, plans, out_dir)
+    nodes, edges = counts(graph)
+    out.print(f"graph of {len(plans)} plan(s): {graph.number_of_nodes()} nodes, {graph.number_of_edges()} "
+              f"relationships ({time.perf_counter() - t0:.1f}s)")
+    out.print("  nodes: " + ", ".join(f"{k} {v}" for k, v in nodes.items()))
+    out.print("  relationships: " + ", ".join(f"{k} {v}" for k, v in edges.items()))
+    out.print("  wrote " + ", ".join(str(p) for p in written.values()) + f", {out_dir / 'plans'}/")
+    if errors:
+        raise typer.Exit(1)
+
+
+@db_app.command("start")
+def db_start(
+    port: Annotated[int | None, typer.Option(help="Port on 127.0.0.1 (default: $IPKG_FALKORDB_PORT or 6379).")] = None,
+) -> None:
+    """Start the embedded FalkorDB server on 127.0.0.1 (data under $IPKG_HOME, default ./.ipkg)."""
+    from loaders.falkordb_server import ServerError, start
+
+    try:
+        info = start(port)
+    except ServerError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    out.print(f"FalkorDB running on 127.0.0.1:{info.port} (pid {info.pid}, data {info.data_dir})")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded FalkorDB server (its data is saved first)."""
+    from loaders.falkordb_server import stop
+
+    out.print("FalkorDB stopped" if stop() else "FalkorDB was not running")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show whether the embedded FalkorDB server runs, and what it holds."""
+    from loaders.cypher import FalkorStore, store_counts
+    from loaders.falkordb_server import status
+
+    info = status()
+    if not info.running:
+        out.print(f"FalkorDB is not running (data folder {info.data_dir})")
+        raise typer.Exit(3)
+    out.print(f"FalkorDB running on 127.0.0.1:{info.port} (pid {info.pid}, data {info.data_dir})")
+    try:
+        nodes, edges = store_counts(FalkorStore(port=info.port or 6379))
+        out.print(f"  graph 'ipkg': {sum(nodes.values())} nodes, {sum(edges.values())} relationships")
+    except Exception as exc:
+        err.print(f"[yellow]warning[/yellow] could not read the graph: {str(exc).splitlines()[0]}")
+
+
+@app.command()
+def load(
+    data: Annotated[Path, typer.Option("--data", "-d", help="A folder written by `ipkg build` (its plans/ are "
+                                                            "loaded).")] = DEFAULT_GRAPH_DIR,
+    to: Annotated[str | None, typer.Option("--to", help="falkordb://HOST:PORT[/GRAPH] (default: the embedded "
+                                                        "server), neo4j://HOST:PORT or bolt://HOST:PORT. "
+                                                        "Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD.")
+                   ] = None,
+    plan: Annotated[list[str] | None, typer.Option("--plan", help="Reload only this plan (its key); repeatable.")
+                    ] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per UNWIND statement.")] = 1000,
+) -> None:
+    """Load the graph into FalkorDB (default) or Neo4j; loading again replaces, never duplicates."""
+    from kg.build import load_plans
+    from kg.graph import build_graph
+    from loaders.cypher import LoadError, open_store, store_counts
+    from loaders.cypher import load as load_graph
+
+    plans_dir = data / "plans"
+    if not plans_dir.is_dir():
+        err.print(f"[red]error[/red] {plans_dir} not found: run `ipkg build --out {data}` first")
+        raise typer.Exit(1)
+    plans, errors = load_plans([plans_dir])
+    for e in errors:
+        err.print(f"[red]error[/red] {e}")
+    graph = build_graph(plans)
+    try:
+        store = open_store(to)
+    except LoadError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    t0 = time.perf_counter()
+    try:
+        with _progress() as progress:
+            task = progress.add_task(f"loading into {store.where}", total=None)
+
+            def tick(i: int, n: int, _b) -> None:
+                progress.update(task, completed=i, total=n)
+
+            written = load_graph(graph, store, plan, batch_size=batch_size, on_batch=tick,
+                                 warn=lambda w: err.print(f"[yellow]warning[/yellow] {w}"))
+        nodes, edges = store_counts(store)
+    except LoadError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    finally:
+        store.close()
+    secs = time.perf_counter() - t0
+    out.print(f"loaded {written['nodes']} nodes and {written['relationships']} relationships into {store.where} "
+              f"in {secs:.1f}s; the store now holds {sum(nodes.values())} nodes, {sum(edges.values())} "
+              "relationships")
+    if errors:
+        raise typer.Exit(1)
+
+
 # ---------------------------------------------------------------- later issues
 
 
 # Commands of later issues: listed in --help now, and honest about not being built yet.
 _PENDING = {
-    "build": ("Build the knowledge graph (kg.ttl, kg.jsonld, kg.nt, kg.graphml) from plans or plan data.",
-              "the graph-and-stores issue"),
-    "load": ("Load the graph into FalkorDB (default) or Neo4j.", "the graph-and-stores issue"),
     "ask": ("Answer a named analyst question (ipkg ask --list).", "the questions issue"),
     "cypher": ("Run ad-hoc Cypher against the configured store.", "the questions issue"),
     "sparql": ("Run ad-hoc SPARQL against the built graph.", "the questions issue"),
     "serve": ("Serve the SPARQL endpoint and linked-data pages.", "the SPARQL endpoint issue"),
     "viz": ("Write interactive graph HTML (whole graph, one plan, one entity, one question).", "the HTML export issue"),
-    "db start": ("Start the embedded FalkorDB server on 127.0.0.1.", "the graph-and-stores issue"),
-    "db stop": ("Stop the embedded FalkorDB server.", "the graph-and-stores issue"),
-    "db status": ("Show whether the embedded FalkorDB server runs.", "the graph-and-stores issue"),
 }
 _LOOSE = {"allow_extra_args": True, "ignore_unknown_options": True}
 

@@ -30,13 +30,17 @@ class FileResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders into the plan files below them (sorted); report paths that do not exist."""
+def discover(paths: Iterable[Path], include_json: bool = False) -> tuple[list[Path], list[str]]:
+    """Expand folders into the plan files below them (sorted); report paths that do not exist.
+
+    With ``include_json``, plan-data ``.json`` files in folders count too.
+    """
+    suffixes = set(FORMATS) | ({".json"} if include_json else set())
     files: list[Path] = []
     missing: list[str] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in FORMATS)
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
         elif p.exists():
             files.append(p)
         else:

