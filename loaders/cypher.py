@@ -84,6 +84,7 @@ class FalkorStore:
     def __init__(self, host: str = "127.0.0.1", port: int = 6379, graph: str = GRAPH_NAME, timeout: float = 60):
         from falkordb import FalkorDB
 
+        self._args = (host, port, graph, timeout)
         self.where = f"falkordb://{host}:{port}/{graph}"
         self._db = FalkorDB(host=host, port=port, socket_timeout=timeout)
         self.graph = self._db.select_graph(graph)
@@ -92,6 +93,10 @@ class FalkorStore:
         res = self.graph.query(query, params or {})
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
         return [dict(zip(header, row, strict=False)) for row in res.result_set]
+
+    def another(self) -> FalkorStore:
+        """A second connection to the same graph (for loading batches side by side)."""
+        return FalkorStore(*self._args)
 
     def close(self) -> None:
         try:
@@ -230,7 +235,7 @@ def graph_plans(graph: nx.MultiDiGraph) -> set[str]:
 
 def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = None, batch_size: int = 1000,
          on_batch: Callable[[int, int, Batch], None] | None = None, retries: int = 3,
-         warn: Callable[[str], None] | None = None) -> dict[str, int]:
+         warn: Callable[[str], None] | None = None, workers: int = 2) -> dict[str, int]:
     """Load (or reload) ``plans`` of the graph into the store; returns elements written."""
     chosen = set(plans) if plans is not None else graph_plans(graph)
     unknown = chosen - graph_plans(graph)
@@ -243,19 +248,54 @@ def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = Non
     for q in RETRACT:
         _with_retry(lambda q=q: store.run(q, {"plans": sorted(chosen)}), store, retries)
     written = {"nodes": 0, "relationships": 0}
-    for i, batch in enumerate(todo, start=1):
+    stores = [store, *(store.another() for _ in range(max(0, workers - 1)) if hasattr(store, "another"))]
+    done = 0
+    try:
+        # nodes before relationships (a relationship matches its two nodes); within a phase, batches go
+        # over several connections so that encoding the next batch overlaps the store's work on this one
+        for kind in ("node", "edge"):
+            phase = [(i, b) for i, b in enumerate(todo, start=1) if b.kind == kind]
+            for _, batch in _run_phase(phase, stores):
+                done += 1
+                written["nodes" if kind == "node" else "relationships"] += len(batch.rows)
+                if on_batch:
+                    on_batch(done, len(todo), batch)
+    except _BatchFailed as failed:
+        i, batch, exc = failed.args
+        names = batch.plans()
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        raise LoadError(f"batch {i} of {len(todo)} ({batch.name}, {len(batch.rows)} rows; plan {shown}) "
+                        f"failed on {store.where}: {str(exc).splitlines()[0][:300]}. Nothing is lost: "
+                        "run the same load again to finish it.") from exc
+    finally:
+        for extra in stores[1:]:
+            extra.close()
+    return written
+
+
+class _BatchFailed(Exception):
+    pass
+
+
+def _run_phase(phase: list[tuple[int, Batch]], stores: list[Store]) -> Iterator[tuple[int, Batch]]:
+    """Run a phase's batches over the given connections; yields them as they finish, in order."""
+    def run(store: Store, i: int, batch: Batch) -> tuple[int, Batch]:
         try:
             store.run(batch.query, {"rows": batch.rows})
         except Exception as exc:
-            names = batch.plans()
-            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-            raise LoadError(f"batch {i} of {len(todo)} ({batch.name}, {len(batch.rows)} rows; plan {shown}) "
-                            f"failed on {store.where}: {str(exc).splitlines()[0][:300]}. Nothing is lost: "
-                            "run the same load again to finish it.") from exc
-        written["nodes" if batch.kind == "node" else "relationships"] += len(batch.rows)
-        if on_batch:
-            on_batch(i, len(todo), batch)
-    return written
+            raise _BatchFailed(i, batch, exc) from exc
+        return i, batch
+
+    if len(stores) == 1:
+        for i, batch in phase:
+            yield run(stores[0], i, batch)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(stores)) as pool:
+        futures = [pool.submit(run, stores[n % len(stores)], i, b) for n, (i, b) in enumerate(phase)]
+        for f in futures:
+            yield f.result()
 
 
 def _with_retry(fn: Callable[[], Any], store: Store, retries: int) -> Any:
