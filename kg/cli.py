@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -152,10 +153,44 @@ def demo(
                       data.plan.title or "(untitled)", str(len(data.indicators)), str(len(data.departments)),
                       str(len(data.industries)), str(len(data.tasks)), str(explicit))
     Console(width=max(out.width, 110)).print(table)
-    err.print("[yellow]not built yet[/yellow]: graph stores, questions and HTML views (issues 4–7); "
-              "the demo will run them once they land.")
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+    # the graph, written as RDF and GraphML, and loaded into the embedded FalkorDB
+    from kg.build import load_plans
+    from kg.graph import build_graph
+    from loaders.cypher import FalkorStore, store_counts
+    from loaders.cypher import load as load_graph
+    from loaders.export import write_outputs
+    from loaders.falkordb_server import ServerError, free_port, port_in_use, start, status, stop
+
+    plans, _ = load_plans([plans_dir])
+    graph = build_graph(plans)
+    graph_dir = out_root / "graph"
+    written = write_outputs(graph, plans, graph_dir)
+    out.print(f"graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships → "
+              + ", ".join(str(p) for p in written.values()))
+    was_running = status().running
+    try:
+        port = status().port if was_running else None
+        if not was_running:
+            wanted = int(os.environ.get("IPKG_FALKORDB_PORT", 6379))
+            port = start(wanted if not port_in_use(wanted) else free_port()).port
+    except ServerError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    try:
+        store = FalkorStore(port=port or 6379)
+        load_graph(graph, store)
+        nodes, edges = store_counts(store)
+        out.print(f"loaded into the embedded FalkorDB (127.0.0.1:{port}, graph 'ipkg'): {sum(nodes.values())} nodes, "
+                  f"{sum(edges.values())} relationships")
+        store.close()
+    finally:
+        if not was_running:
+            stop()  # the demo leaves no server behind that it started; `ipkg db start` keeps one running
+    err.print("[yellow]not built yet[/yellow]: the question catalogue, the SPARQL endpoint and HTML views "
+              "(issues 5–7); the demo will run them once they land.")
 
 
 # ---------------------------------------------------------------- graph and stores

@@ -103,7 +103,9 @@ class GraphBuilder:
     def add_plan(self, data: PlanData) -> str:
         m = data.plan
         p = m.key
-        plan_iri = self.node("Plan", p, p, name=m.title or p, title=m.title, doc_number=m.doc_number,
+        # a plan whose text prints no title is named by its region and file, never given an invented title
+        name = m.title or f"{m.region.name if m.region else ''}（无标题：{data.source.file}）"
+        plan_iri = self.node("Plan", p, p, name=name, title=m.title, doc_number=m.doc_number,
                              issuer=m.issuer, issue_date=m.issue_date.isoformat() if m.issue_date else None,
                              period_start=m.period[0] if m.period else None,
                              period_end=m.period[1] if m.period else None, source_file=data.source.file,
