@@ -185,12 +185,23 @@ def demo(
         nodes, edges = store_counts(store)
         out.print(f"loaded into the embedded FalkorDB (127.0.0.1:{port}, graph 'ipkg'): {sum(nodes.values())} nodes, "
                   f"{sum(edges.values())} relationships")
+        # two of the analysts' questions, answered by the store just loaded
+        from queries.catalogue import question
+        from queries.engines import ask_cypher
+
+        for name, given in (("dept-owners", {"industry": "新材料"}), ("indicator-compare", {})):
+            q = question(name)
+            rows = ask_cypher(q, store, q.bind(given))
+            shown = [c for c in q.columns if c != "evidence"]
+            keep = [q.columns.index(c) for c in shown]
+            _print_rows(shown, [tuple(r[i] for i in keep) for r in rows], "table",
+                        title=f"ipkg ask {name} " + " ".join(f"-p {k}={v}" for k, v in given.items()))
         store.close()
     finally:
         if not was_running:
             stop()  # the demo leaves no server behind that it started; `ipkg db start` keeps one running
-    err.print("[yellow]not built yet[/yellow]: the question catalogue, the SPARQL endpoint and HTML views "
-              "(issues 5–7); the demo will run them once they land.")
+    err.print("[yellow]not built yet[/yellow]: the SPARQL endpoint and HTML views (issues 6–7); "
+              "the demo will run them once they land.")
 
 
 # ---------------------------------------------------------------- graph and stores
@@ -332,14 +343,212 @@ def load(
         raise typer.Exit(1)
 
 
+# ---------------------------------------------------------------- questions
+
+ENGINES = ("falkordb", "neo4j", "sparql", "memory")
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None) -> None:
+    """Rows as a rich table, CSV or JSON on standard output."""
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=False)) for r in rows], ensure_ascii=False,
+                                    indent=1) + "\n")
+    elif fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(columns)
+        w.writerows(["" if v is None else v for v in r] for r in rows)
+    else:
+        table = Table(title=title, show_lines=False)
+        for c in columns:
+            table.add_column(c, overflow="fold")
+        for r in rows:
+            table.add_row(*("" if v is None else str(v) for v in r))
+        Console(width=max(out.width, 140)).print(table)
+        err.print(f"{len(rows)} row(s)")
+
+
+def _describe(p) -> str:
+    if p.required:
+        return f"{p.name} (required)"
+    return f"{p.name} (default {p.default})" if p.default is not None else f"{p.name} (optional)"
+
+
+def _cypher_store(to: str | None):
+    from loaders.cypher import LoadError, open_store
+
+    try:
+        return open_store(to)
+    except LoadError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _memory(data: Path):
+    from queries.engines import QueryError, memory_store
+
+    try:
+        return memory_store(data)
+    except QueryError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def ask(
+    name: Annotated[str | None, typer.Argument(help="The question's name (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeatable.")
+                     ] = None,
+    engine: Annotated[str, typer.Option(help="falkordb (default store), neo4j (--to), or memory/sparql: SPARQL "
+                                             "in process over the built graph, no server needed.")] = "memory",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    to: Annotated[str | None, typer.Option("--to", help="Cypher store URL (as for `ipkg load`).")] = None,
+    data: Annotated[Path, typer.Option("--data", "-d", help="Graph folder written by `ipkg build` (memory "
+                                                            "engine).")] = DEFAULT_GRAPH_DIR,
+    list_: Annotated[bool, typer.Option("--list", help="List the questions and their parameters.")] = False,
+) -> None:
+    """Answer a named analyst question, in Cypher (FalkorDB, Neo4j) or SPARQL (in memory)."""
+    from queries.catalogue import CatalogueError, catalogue, question
+    from queries.engines import QueryError, ask_cypher, ask_sparql
+
+    if list_ or not name:
+        table = Table(title="ipkg questions")
+        for c in ("question", "zh", "en", "parameters"):
+            table.add_column(c, overflow="fold")
+        for q in catalogue().values():
+            params = "; ".join(_describe(p) for p in q.params)
+            table.add_row(q.name, q.zh, q.en, params)
+        Console(width=max(out.width, 160)).print(table)
+        return
+    if engine not in ENGINES:
+        err.print(f"[red]error[/red] unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+        raise typer.Exit(2)
+    if fmt not in ("table", "csv", "json"):
+        err.print(f"[red]error[/red] unknown format {fmt!r}: choose table, csv or json")
+        raise typer.Exit(2)
+    try:
+        q = question(name)
+        given = {}
+        for kv in param or []:
+            key, sep, value = kv.partition("=")
+            if not sep:
+                raise CatalogueError(f"--param takes key=value, not {kv!r}")
+            given[key.strip()] = value
+        params = q.bind(given)
+        if engine in ("memory", "sparql"):
+            rows = ask_sparql(q, _memory(data), params)
+        else:
+            store = _cypher_store(to if engine == "falkordb" else (to or os.environ.get("NEO4J_URI")))
+            try:
+                rows = ask_cypher(q, store, params)
+            finally:
+                store.close()
+    except (CatalogueError, QueryError) as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    _print_rows(list(q.columns), rows, fmt, title=f"{q.name}: {q.zh}")
+
+
+def _query_text(query: str | None, file: Path | None) -> str | None:
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except OSError as exc:
+            err.print(f"[red]error[/red] cannot read {file}: {exc.strerror}")
+            raise typer.Exit(1) from None
+    return query
+
+
+@app.command()
+def cypher(
+    query: Annotated[str | None, typer.Argument(help="A Cypher query. Without one: an interactive shell.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Store URL (default: the embedded FalkorDB).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run ad-hoc Cypher against the store; with no query, an interactive shell with history."""
+    from queries.engines import QueryError, run_cypher
+
+    text = _query_text(query, file)
+    store = _cypher_store(to)
+    try:
+        if text is not None:
+            try:
+                columns, rows = run_cypher(store, text)
+            except QueryError as exc:
+                err.print(f"[red]error[/red] the store refused the query: {exc}")
+                raise typer.Exit(1) from None
+            _print_rows(columns, rows, fmt)
+            return
+        _shell(store, fmt)
+    finally:
+        store.close()
+
+
+def _shell(store, fmt: str) -> None:
+    """An interactive Cypher shell: history kept in $IPKG_HOME/cypher_history; ';' ends a query."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory
+
+    from loaders.falkordb_server import workspace
+    from queries.engines import QueryError, run_cypher
+
+    workspace().mkdir(parents=True, exist_ok=True)
+    session: PromptSession = PromptSession(history=FileHistory(str(workspace() / "cypher_history")))
+    out.print(f"Cypher on {store.where}. End a query with ';'. Ctrl-D leaves.")
+    buffer: list[str] = []
+    while True:
+        try:
+            line = session.prompt("cypher> " if not buffer else "   ...> ")
+        except KeyboardInterrupt:
+            buffer = []
+            continue
+        except EOFError:
+            return
+        buffer.append(line)
+        joined = "\n".join(buffer).strip()
+        if not joined.endswith(";"):
+            continue
+        buffer = []
+        try:
+            columns, rows = run_cypher(store, joined.rstrip(";"))
+        except QueryError as exc:
+            err.print(f"[red]error[/red] {exc}")
+            continue
+        _print_rows(columns, rows, fmt)
+
+
+@app.command()
+def sparql(
+    query: Annotated[str | None, typer.Argument(help="A SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")] = None,
+    data: Annotated[Path, typer.Option("--data", "-d", help="Graph folder written by `ipkg build`.")
+                    ] = DEFAULT_GRAPH_DIR,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """Run ad-hoc SPARQL over the built graph, in process (read-only)."""
+    from queries.engines import QueryError, run_sparql
+
+    text = _query_text(query, file)
+    if not text:
+        err.print("[red]error[/red] give a query, or --file FILE")
+        raise typer.Exit(2)
+    try:
+        columns, rows = run_sparql(_memory(data), text)
+    except QueryError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    _print_rows(columns, rows, fmt)
+
+
 # ---------------------------------------------------------------- later issues
 
 
 # Commands of later issues: listed in --help now, and honest about not being built yet.
 _PENDING = {
-    "ask": ("Answer a named analyst question (ipkg ask --list).", "the questions issue"),
-    "cypher": ("Run ad-hoc Cypher against the configured store.", "the questions issue"),
-    "sparql": ("Run ad-hoc SPARQL against the built graph.", "the questions issue"),
     "serve": ("Serve the SPARQL endpoint and linked-data pages.", "the SPARQL endpoint issue"),
     "viz": ("Write interactive graph HTML (whole graph, one plan, one entity, one question).", "the HTML export issue"),
 }

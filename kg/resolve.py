@@ -165,7 +165,13 @@ def _indicator_norm(name: str) -> str:
     return re.sub(r"^(全县|全区|全市|全省|我县|我区|我市)", "", n)
 
 
-def indicator_concept(name: str) -> str:
-    """The concept an indicator name measures; unknown names are their own concept."""
+def indicator_concept(name: str, target: float | None = None) -> str:
+    """The concept an indicator name measures; unknown names are their own concept.
+
+    A fractional target of a plain count (有效发明专利拥有量 0.76件) is the per-capita measure.
+    """
     n = _indicator_norm(name)
-    return _concept_index().get(n, n)
+    concept = _concept_index().get(n, n)
+    if target is not None and not float(target).is_integer():
+        concept = lexicon().indicators["fractional_means_per_capita"].get(concept, concept)
+    return concept

@@ -40,7 +40,7 @@ NODE_PROPERTY: dict[str, tuple[URIRef, URIRef | None]] = {
     "qualified_name": (IPKG.qualifiedName, None), "unit": (IPKG.unit, None),
     "baseline": (IPKG.baseline, XSD.decimal), "baseline_year": (IPKG.baselineYear, XSD.gYear),
     "target": (IPKG.targetValue, XSD.decimal), "target_year": (IPKG.targetYear, XSD.gYear),
-    "nature": (IPKG.nature, None), "text": (IPKG.text, None),
+    "nature": (IPKG.nature, None), "text": (IPKG.text, None), "in_corpus": (IPKG.inCorpus, XSD.boolean),
 }
 EVIDENCE_KEYS = ("source", "start", "end", "sentence", "section_path")
 
@@ -48,6 +48,8 @@ EVIDENCE_KEYS = ("source", "start", "end", "sentence", "section_path")
 def _literal(value: Any, datatype: URIRef | None) -> Literal:
     if datatype == XSD.decimal:
         return Literal(str(value), datatype=XSD.decimal)
+    if datatype == XSD.boolean:
+        return Literal(bool(value))
     if datatype == XSD.gYear:
         return Literal(f"{int(value):04d}", datatype=XSD.gYear)
     if datatype is not None:

@@ -30,7 +30,7 @@ def test_shared_entities_appear_once(sample_graph: nx.MultiDiGraph) -> None:
     assert len(chongqing) == 1 and len(chongqing[0]["plans"]) >= 4  # 000, 001, 002, 003 sit in 重庆
     assert len(_by(sample_graph, "Industry", concept="new-materials")) == 1
     ind = _by(sample_graph, "Indicator", id="每万人口发明专利拥有量")
-    assert len(ind) == 1 and len(ind[0]["plans"]) == 4
+    assert len(ind) == 1 and len(ind[0]["plans"]) == 5  # 民和's 有效发明专利拥有量 0.76件 is per capita too
     # the same department named by two plans is one node
     ip_office = _by(sample_graph, "Department", qualified_name="重庆市知识产权局")
     assert len(ip_office) == 1 and len(ip_office[0]["plans"]) == 2

@@ -67,6 +67,7 @@ def _example() -> Graph:
     g.add((plan, RDF.type, IPKG.Plan))
     g.add((plan, IPKG.name, Literal("民和县贯彻落实青海省“十四五”知识产权保护和运用规划实施意见")))
     g.add((plan, IPKG.issueDate, Literal("2022-11-14", datatype=XSD.date)))
+    g.add((plan, IPKG.inCorpus, Literal(True)))
     g.add((plan, IPKG.governs, region))
     g.add((plan, IPKG.hasTask, task))
     g.add((plan, IPKG.setsTarget, target))

@@ -194,8 +194,8 @@ def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
                     if len(_CJK.findall(name)) < 2:
                         continue
                     start = c_start + clause.find(seg) if seg in clause else c_start
-                    out.append(Indicator(name=name, concept=indicator_concept(name), unit=unit, baseline=baseline,
-                                         target=value, target_year=year, nature=nature,
+                    out.append(Indicator(name=name, concept=indicator_concept(name, value), unit=unit,
+                                         baseline=baseline, target=value, target_year=year, nature=nature,
                                          evidence=ctx.evidence(start, start + len(seg))))
                     prev_name = name
     return out
@@ -254,7 +254,7 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
             nature = next((n for n in lex["natures"] if n in cells[nature_col].text), None)  # type: ignore[union-attr]
         present = [c for c in cells if c is not None]
         sentence = " | ".join(c.text for c in present)
-        out.append(Indicator(name=name, concept=indicator_concept(name), unit=_unit(unit), baseline=baseline,
+        out.append(Indicator(name=name, concept=indicator_concept(name, target), unit=_unit(unit), baseline=baseline,
                              baseline_year=b_year, target=target, target_year=t_year, nature=nature,
                              evidence=ctx.evidence(present[0].start, present[-1].end, sentence=sentence,
                                                    node=table.node)))
