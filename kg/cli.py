@@ -402,8 +402,10 @@ def ask(
     name: Annotated[str | None, typer.Argument(help="The question's name (see --list).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeatable.")
                      ] = None,
-    engine: Annotated[str, typer.Option(help="falkordb (default store), neo4j (--to), or memory/sparql: SPARQL "
-                                             "in process over the built graph, no server needed.")] = "memory",
+    engine: Annotated[str, typer.Option(help="memory: the SPARQL twin in process over the built graph, no server "
+                                             "(sparql: the same, until the endpoint lands); falkordb: the Cypher "
+                                             "twin on the embedded server or --to; neo4j: on --to or $NEO4J_URI.")
+                      ] = "memory",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
     to: Annotated[str | None, typer.Option("--to", help="Cypher store URL (as for `ipkg load`).")] = None,
     data: Annotated[Path, typer.Option("--data", "-d", help="Graph folder written by `ipkg build` (memory "
