@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from kg.model import Evidence, PlanData, RegionRef
-from kg.resolve import department_key, function_type, qualify_department
+from kg.resolve import department_key, function_type, qualify_department, region_ref
 from kg.structure import norm_key
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
@@ -121,7 +121,7 @@ class GraphBuilder:
                                qualified_name=qualified, function_type=function_type(qualified))
             self.edge("ISSUED_BY", plan_iri, issuer, p, **evidence_props(m.evidence.get("issuer")))
             if reg is not None:
-                self.edge("PART_OF", issuer, self.region(_ref(reg), p), p)
+                self.edge("PART_OF", issuer, self.region(region_ref(reg), p), p)
         for cited in m.implements:
             key = slug(norm_key(cited.title))
             parent = self.node("Plan", key, p, name=cited.title, title=cited.title, doc_number=cited.doc_number,
@@ -189,12 +189,6 @@ class GraphBuilder:
             if region_iri:
                 self.edge("LOCATED_IN", iri, region_iri, p)
         return plan_iri
-
-
-def _ref(region) -> RegionRef:
-    from kg.resolve import region_ref
-
-    return region_ref(region)
 
 
 def build_graph(plans: Iterable[PlanData]) -> nx.MultiDiGraph:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -326,8 +325,3 @@ def read_document(path: Path) -> Document:
     """Read, decode and clean one plan file."""
     raw, info, warnings = read_source(path)
     return Document(source=info, raw=raw, clean=clean_text(raw), warnings=warnings)
-
-
-def line_of(offsets: list[int], pos: int) -> int:
-    """Index of the line (given the sorted line start offsets) holding ``pos``."""
-    return bisect_right(offsets, pos) - 1

@@ -50,14 +50,6 @@ class Node:
             n = n.parent
         return out[::-1]
 
-    def ancestors_and_self(self) -> list[Node]:
-        out: list[Node] = []
-        n: Node | None = self
-        while n is not None:
-            out.append(n)
-            n = n.parent
-        return out
-
 
 @dataclass
 class Cell:

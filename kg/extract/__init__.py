@@ -25,8 +25,11 @@ from kg.model import (
     IPTypeMention,
     NamedMention,
     Organization,
+    OutlineNode,
     PlanData,
     Responsibility,
+    Table,
+    TableCell,
     Task,
 )
 from kg.resolve import department_key, function_type, qualify_department, region_ref
@@ -216,9 +219,7 @@ def _marks(ctx: Ctx) -> tuple[list[NamedMention], list[NamedMention]]:
             [NamedMention(name=n, evidence=e) for n, e in gis.items()])
 
 
-def _outline(ctx: Ctx):
-    from kg.model import OutlineNode
-
+def _outline(ctx: Ctx) -> list[OutlineNode]:
     out = []
     for n in ctx.st.nodes:
         s, e = ctx.doc.clean.source_span(n.start, n.end)
@@ -226,9 +227,7 @@ def _outline(ctx: Ctx):
     return out
 
 
-def _tables(ctx: Ctx):
-    from kg.model import Table, TableCell
-
+def _tables(ctx: Ctx) -> list[Table]:
     def cell(c) -> TableCell:
         s, e = ctx.doc.clean.source_span(c.start, c.end)
         return TableCell(text=c.text, start=s, end=e)
