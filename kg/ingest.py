@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +48,7 @@ class Mapped:
             return s, s
         return self.offsets[start], self.offsets[end - 1] + 1
 
-    def sub(self, pattern: re.Pattern[str], repl: str | callable) -> Mapped:  # type: ignore[valid-type]
+    def sub(self, pattern: re.Pattern[str], repl: str | Callable[[re.Match[str]], str]) -> Mapped:
         """Regex substitution; replacement characters map to the start of what they replace."""
         parts: list[str] = []
         offs: list[int] = []

@@ -237,8 +237,9 @@ def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = Non
          on_batch: Callable[[int, int, Batch], None] | None = None, retries: int = 3,
          warn: Callable[[str], None] | None = None, workers: int = 2) -> dict[str, int]:
     """Load (or reload) ``plans`` of the graph into the store; returns elements written."""
-    chosen = set(plans) if plans is not None else graph_plans(graph)
-    unknown = chosen - graph_plans(graph)
+    present = graph_plans(graph)
+    chosen = set(plans) if plans is not None else present
+    unknown = chosen - present
     if unknown:
         raise LoadError(f"no such plan in the graph: {', '.join(sorted(unknown))}")
     for w in _with_retry(lambda: ensure_indexes(store), store, retries) or []:
