@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.model import SourceInfo
+from kg.structure import match_heading
 from ontology.lexicon import lexicon
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "txt", ".html": "html", ".htm": "html", ".docx": "docx",
@@ -258,10 +259,6 @@ def _drop_boilerplate(m: Mapped) -> Mapped:
     return m.delete(spans)
 
 
-def _is_heading(line: str) -> bool:
-    return any(h.regex.match(line) for h in lexicon().headings)
-
-
 def _join_broken_lines(m: Mapped) -> Mapped:
     """Join words and sentences broken across lines (智能制\\n造) or across page breaks.
 
@@ -297,7 +294,7 @@ def _join_broken_lines(m: Mapped) -> Mapped:
             and re.search(f"[{CJK}A-Za-z0-9]$" if not blank_gap else f"[{CJK}]$", prev)
             and not _SENTENCE_END.search(prev)
             and re.match(f"[{CJK}]", nxt)
-            and not (_is_heading(prev) and "。" not in prev) and not _is_heading(nxt)
+            and not (match_heading(prev) and "。" not in prev) and not match_heading(nxt)
             and not title_end.search(prev)
             and not toc.search(prev) and not toc.search(nxt)
             and not re.match(r"\d{4}年\d{1,2}月", nxt)

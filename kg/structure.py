@@ -123,7 +123,7 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-def _match_heading(text: str) -> tuple[str, str, str, int] | None:
+def match_heading(text: str) -> tuple[str, str, str, int] | None:
     for h in lexicon().headings:
         m = h.regex.match(text)
         if m:
@@ -149,7 +149,7 @@ def _find_title(lines: list[Line]) -> tuple[int | None, str | None]:
                 return ln.idx, ln.text.strip()
     for ln in lines[:limit]:
         t = ln.text.strip()
-        if not t or toc.search(t) or _match_heading(t):
+        if not t or toc.search(t) or match_heading(t):
             continue
         if t.endswith(suffixes) and len(t) <= 80 and "印发" not in t and not t.startswith("关于"):
             return ln.idx, t
@@ -268,7 +268,7 @@ def parse(text: str) -> Structure:
                     i = last.idx + 1
                     continue
         # --- headings
-        h = _match_heading(t.strip())
+        h = match_heading(t.strip())
         if h is not None:
             kind, label, rest, rank = h
             m = re.search("。", rest)

@@ -124,6 +124,29 @@ class Ctx:
         return out
 
 
+CLAUSE_DELIMITERS = "，。；：:（）()\n"
+
+
+def clause_start(text: str, end: int, lower: int = 0, delimiters: str = CLAUSE_DELIMITERS) -> int:
+    """Start of the clause ending at ``end``: back to the nearest delimiter, not before ``lower``."""
+    i = end
+    while i > lower and text[i - 1] not in delimiters:
+        i -= 1
+    return i
+
+
+def after_last(pattern: re.Pattern[str], text: str, start: int, end: int) -> int:
+    """The offset just after the last match of ``pattern`` in ``text[start:end]`` (``start`` if none).
+
+    Recognisers use it to cut a name or a list at the last verb or particle before it.
+    """
+    last = None
+    for m in pattern.finditer(text, start, end):
+        last = m
+    return last.end() if last is not None else start
+
+
+@cache
 def _section_rx(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, in_sections
+from kg.extract.common import Ctx, after_last, clause_start, in_sections
 from ontology.lexicon import alternation, lexicon
 
 _DELIM = "，。；：、（）()“”《》〔〕【】\n\t,;:!?！？ "
@@ -81,17 +81,8 @@ def _valid(name: str, region_aliases: set[str]) -> bool:
 
 def _grow_left(text: str, end_of_suffix: int, suffix_start: int, coord: bool) -> int:
     """Start of the name ending at ``end_of_suffix``: back to a delimiter, then after the last stop word."""
-    i = suffix_start
-    while i > 0 and text[i - 1] not in _DELIM:
-        i -= 1
-    chunk = text[i:suffix_start]
-    stops = _rx()["coord_stops" if coord else "stops"]
-    last = None
-    for m in stops.finditer(chunk):
-        last = m
-    if last is not None:
-        i += last.end()
-    return i
+    i = clause_start(text, suffix_start, 0, _DELIM)
+    return after_last(_rx()["coord_stops" if coord else "stops"], text, i, suffix_start)
 
 
 def find_in_span(ctx: Ctx, start: int, end: int, region_aliases: set[str]) -> list[Mention]:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, in_sections
+from kg.extract.common import Ctx, after_last, clause_start, in_sections
 from ontology.lexicon import alternation, lexicon
 
 
@@ -89,16 +89,11 @@ def _list_hits(ctx: Ctx, start: int, end: int) -> list[IndustryHit]:
             marked = bool(num)
             if not rx["follow"].match(text[m.end() : m.end() + 4]) and not marked:
                 continue  # the head word starts another word here (行业协会, 产业链条)
-        j = list_end
-        while j > start and text[j - 1] not in "，。；：:（）()\n":
-            j -= 1
+        j = clause_start(text, list_end, start)
         chunk = text[j:list_end]
         if not marked and ("等" in chunk or ("、" not in chunk and not re.search("和|及", chunk))):
             continue
-        last = None
-        for sm in rx["stops"].finditer(chunk):
-            last = sm
-        base = j + (last.end() if last else 0)
+        base = after_last(rx["stops"], text, j, list_end)
         pos = base
         items: list[IndustryHit] = []
         parts = re.split(r"(、|以及|和|及)", text[base:list_end])

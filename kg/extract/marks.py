@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, in_sections
+from kg.extract.common import Ctx, after_last, clause_start, in_sections
 from ontology.lexicon import alternation, lexicon
 
 
@@ -73,14 +73,7 @@ def find_marks(ctx: Ctx) -> list[MarkHit]:
                 if any(a <= m.start() < b for a, b in taken):
                     continue
                 i = m.start()
-                j = i
-                while j > para.start and text[j - 1] not in "，。；：:（）()\n":
-                    j -= 1
-                chunk = text[j:i]
-                last = None
-                for sm in rx["stops"].finditer(chunk):
-                    last = sm
-                base = j + (last.end() if last else 0)
+                base = after_last(rx["stops"], text, clause_start(text, i, para.start), i)
                 if text[i - 1 : i] == "、":
                     continue  # the trigger word is itself an item of a list (专利、商标、地理标志…)
                 items = _items(text, base, i)
