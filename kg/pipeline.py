@@ -66,17 +66,25 @@ def _extract_one(path: Path) -> FileResult:
                       warnings=plan.warnings, counts=counts)
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Write to a temporary name in the same folder, then move into place: never a half-written file."""
+def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file in the target's folder, then move it into place.
+
+    A reader (or a second run writing the same folder) never sees a half-written file.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write(Path(tmp))
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_atomic(target: Path, text: str) -> None:
+    """Write UTF-8 text to ``target`` atomically."""
+    replace_atomically(target, lambda t: t.write_text(text, encoding="utf-8"))
 
 
 def extract_paths(files: list[Path], out_dir: Path | None, eval_dir: Path | None = None, workers: int = 1,

@@ -9,27 +9,14 @@ half-written file.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import networkx as nx
 import pyoxigraph
 
 from kg.model import PlanData
-from kg.pipeline import write_atomic
+from kg.pipeline import replace_atomically, write_atomic
 from loaders.rdf import to_graphml, to_rdf
-
-
-def _replace_with(target: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_outputs(graph: nx.MultiDiGraph, plans: list[PlanData], out: Path) -> dict[str, Path]:
@@ -40,7 +27,7 @@ def write_outputs(graph: nx.MultiDiGraph, plans: list[PlanData], out: Path) -> d
         target = out / "plans" / f"{Path(p.source.file).stem}.json"
         write_atomic(target, p.model_dump_json(indent=1))
     written = write_rdf(graph, out)
-    _replace_with(out / "kg.graphml", lambda t: to_graphml(graph, t))
+    replace_atomically(out / "kg.graphml", lambda t: to_graphml(graph, t))
     written["kg.graphml"] = out / "kg.graphml"
     return written
 
@@ -51,12 +38,12 @@ def write_rdf(graph: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
     written: dict[str, Path] = {}
     rdf = to_rdf(graph)
     nt = out / "kg.nt"
-    _replace_with(nt, lambda t: rdf.serialize(destination=str(t), format="nt", encoding="utf-8"))
+    replace_atomically(nt, lambda t: rdf.serialize(destination=str(t), format="nt", encoding="utf-8"))
     written["kg.nt"] = nt
     prefixes = {p: str(ns) for p, ns in rdf.namespaces() if p}
     for name, fmt in (("kg.ttl", pyoxigraph.RdfFormat.TURTLE), ("kg.jsonld", pyoxigraph.RdfFormat.JSON_LD)):
         target = out / name
-        _replace_with(target, lambda t, fmt=fmt: pyoxigraph.serialize(
+        replace_atomically(target, lambda t, fmt=fmt: pyoxigraph.serialize(
             pyoxigraph.parse(path=str(nt), format=pyoxigraph.RdfFormat.N_TRIPLES), str(t), fmt,
             prefixes=prefixes if fmt == pyoxigraph.RdfFormat.TURTLE else None))
         written[name] = target
