@@ -1,13 +1,15 @@
 # The two commands of the README:
 #   make demo   set up a virtual environment, install ipkg, run the main job on the sample corpus
-#   make test   set up the same environment and run the whole test suite (ruff included)
+#   make test   set up the same environment (and Debian's Chromium for the browser tests) and run every test
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+WEB    := queries/endpoint/web
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup bench clean
+.PHONY: demo test setup browser bench clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(WEB)/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +17,22 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The endpoint's query editor (YASGUI) from the npm registry, pinned by package-lock.json.
+$(WEB)/node_modules/.installed: $(WEB)/package.json $(WEB)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js for the endpoint's query editor" >&2; exit 1; }
+	npm ci --prefix $(WEB) --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+# Debian's Chromium and its driver for the browser tests (Playwright drives /usr/bin/chromium; it downloads nothing).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	  chromium chromium-driver fonts-noto-cjk >/dev/null; }
+
 demo: setup
 	$(BIN)/ipkg demo
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup

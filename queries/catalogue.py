@@ -7,7 +7,7 @@ Chinese and English, its parameters and its columns; both twins must declare the
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,11 @@ class Question:
     columns: tuple[str, ...]
     cypher: str
     sparql: str
+    example: dict[str, str] = field(default_factory=dict)  # parameter values for a worked example
+
+    def example_params(self) -> dict[str, Any]:
+        """The typed parameters of the question's worked example (its ``example:`` header, else defaults)."""
+        return self.bind(self.example)
 
     def bind(self, given: dict[str, str]) -> dict[str, Any]:
         """Typed parameter values: given ones converted, defaults filled, unknown or missing ones refused."""
@@ -102,14 +107,17 @@ def _load(name: str) -> Question:
             raise CatalogueError(f"question {name} has no {f.suffix[1:]} twin ({f.name} is missing)")
     cyt, spt = cy.read_text(encoding="utf-8"), sp.read_text(encoding="utf-8")
     hc, hs = _header(cyt, "//"), _header(spt, "#")
-    for field in ("question", "zh", "en", "columns"):
-        if field not in hc:
-            raise CatalogueError(f"{cy.name}: header has no '{field}:' line")
+    for key in ("question", "zh", "en", "columns"):
+        if key not in hc:
+            raise CatalogueError(f"{cy.name}: header has no '{key}:' line")
     params = _params(hc.get("param", []), cy.name)
     columns = tuple(c.strip() for c in hc["columns"][0].split(","))
     if _params(hs.get("param", []), sp.name) != params or hs.get("columns") != hc["columns"]:
         raise CatalogueError(f"{name}: the Cypher and SPARQL twins declare different parameters or columns")
-    return Question(name, hc["zh"][0], hc["en"][0], params, columns, cyt, spt)
+    if hs.get("example") != hc.get("example"):
+        raise CatalogueError(f"{name}: the Cypher and SPARQL twins give different examples")
+    example = dict(kv.split("=", 1) for line in hc.get("example", []) for kv in line.split())
+    return Question(name, hc["zh"][0], hc["en"][0], params, columns, cyt, spt, example)
 
 
 @cache

@@ -89,6 +89,10 @@ def run_sparql(store: ox.Store, query: str, params: dict[str, Any] | None = None
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError) as exc:
         raise QueryError(f"SPARQL error: {exc}") from exc
+    return _rows(result)
+
+
+def _rows(result: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
     if isinstance(result, ox.QueryBoolean):
         return ["result"], [(bool(result),)]
     if isinstance(result, ox.QuerySolutions):
@@ -96,6 +100,24 @@ def run_sparql(store: ox.Store, query: str, params: dict[str, Any] | None = None
         return columns, [tuple(py_value(sol[c]) for c in columns) for sol in result]
     triples = [(py_value(t.subject), py_value(t.predicate), py_value(t.object)) for t in result]
     return ["subject", "predicate", "object"], triples
+
+
+def run_remote_sparql(endpoint: str, query: str, params: dict[str, Any] | None = None, timeout: float = 120.0
+                      ) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run a SPARQL query over the SPARQL 1.1 Protocol (e.g. against `ipkg serve`); same rows as ``run_sparql``."""
+    import httpx
+
+    accept = "application/sparql-results+json, application/n-triples;q=0.9"
+    try:
+        r = httpx.post(endpoint, data={"query": bind_sparql(query, params or {})}, headers={"Accept": accept},
+                       timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise QueryError(f"cannot reach the SPARQL endpoint {endpoint} ({exc}); start one with `ipkg serve`") from exc
+    if r.status_code != 200:
+        raise QueryError(f"{endpoint} answered {r.status_code}: {r.text.strip()[:500]}")
+    if r.headers.get("content-type", "").startswith("application/n-triples"):
+        return _rows(ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES))
+    return _rows(ox.parse_query_results(r.content, format=ox.QueryResultsFormat.JSON))
 
 
 def run_cypher(store: Store, query: str, params: dict[str, Any] | None = None
@@ -118,6 +140,14 @@ def ask_cypher(q: Question, store: Store, params: dict[str, Any]) -> list[tuple[
 
 def ask_sparql(q: Question, store: ox.Store, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     columns, rows = run_sparql(store, q.sparql, params)
+    if tuple(columns) != q.columns:
+        raise QueryError(f"{q.name}.sparql returns columns {columns}, its header says {list(q.columns)}")
+    return rows
+
+
+def ask_remote(q: Question, endpoint: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """A question's SPARQL twin asked of a SPARQL endpoint."""
+    columns, rows = run_remote_sparql(endpoint, q.sparql, params)
     if tuple(columns) != q.columns:
         raise QueryError(f"{q.name}.sparql returns columns {columns}, its header says {list(q.columns)}")
     return rows

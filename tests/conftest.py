@@ -54,3 +54,115 @@ def falkordb(tmp_path_factory: pytest.TempPathFactory):
         yield home, port
     finally:
         fs.stop(home=home)
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of browser tests (kept by CI, ignored by git)
+CHROMIUM = Path(os.environ.get("IPKG_CHROMIUM", "/usr/bin/chromium"))
+# what the machine's probe found Chromium needs in a closed sandbox (no background networking, no GPU)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def graph_dir(sample_graph, plans, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus built as `ipkg build` writes it (kg.nt, kg.ttl, kg.jsonld, kg.graphml, plans/)."""
+    from loaders.export import write_outputs
+
+    out = tmp_path_factory.mktemp("graph")
+    write_outputs(sample_graph, list(plans.values()), out)
+    return out
+
+
+class Endpoint:
+    """A real `ipkg serve` process on a free 127.0.0.1 port."""
+
+    def __init__(self, data_dir: Path, *args: str):
+        import subprocess
+        import sys
+
+        from loaders.falkordb_server import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = data_dir / f"serve-{self.port}.log"
+        self._log = self.log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.cli", "serve", "--data", str(data_dir), "--port", str(self.port), *args],
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ipkg serve exited {self.proc.returncode}: {self.log.read_text()}")
+            try:
+                if httpx.get(self.url + "/", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"ipkg serve did not answer within {timeout} s: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    """Debian's headless Chromium driven by Playwright (the project's setup installs both).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in the main thread while it is
+    open, which other tests' own asyncio code (prompt_toolkit's shell) cannot share.
+    """
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} missing: `make setup` installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} not installed (run `make setup`)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+HOSTILE = '<script>alert(1)</script>"品牌"&amp;'  # a document string that must show as text in every HTML page
+
+
+@pytest.fixture(scope="session")
+def hostile_graph(plans):
+    """The sample graph plus a brand whose name and evidence sentence carry markup and quotes."""
+    from kg.graph import build_graph
+    from kg.model import Evidence, NamedMention
+
+    plan = plans["004"].model_copy(deep=True)
+    ev = plan.brands[0].evidence[0] if plan.brands else plan.departments[0].evidence[0]
+    plan.brands.append(NamedMention(name=HOSTILE, evidence=[Evidence(
+        source=ev.source, start=ev.start, end=ev.end, sentence=f"打造{HOSTILE}等区域品牌。", path=ev.path)]))
+    others = [p for k, p in plans.items() if k != "004"]
+    return build_graph([*others, plan]), [*others, plan]
+
+
+@pytest.fixture(scope="session")
+def hostile_iri(hostile_graph) -> str:
+    graph, _ = hostile_graph
+    return next(n for n, d in graph.nodes(data=True) if d["label"] == "Brand" and d["name"] == HOSTILE)

@@ -18,7 +18,7 @@ def test_help_lists_commands() -> None:
         assert f" {cmd} " in result.output, cmd
 
 
-@pytest.mark.parametrize("args", [["serve"], ["viz", "whole"]])
+@pytest.mark.parametrize("args", [["viz", "whole"]])
 def test_unbuilt_commands_say_so(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2

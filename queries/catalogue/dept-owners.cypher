@@ -3,6 +3,7 @@
 // en: Which departments own work on INDUSTRY (and optionally THEME) in each region? Taxonomy-aware: an industry includes the industries below it.
 // param: industry str required — 产业名称 industry name, e.g. 新材料
 // param: theme str optional — 主题 theme word in the task's title or section path: 保护/创造/运用/管理/服务
+// example: industry=新材料
 // columns: region, plan, task, department, function, explicit, evidence
 MATCH (target:Industry {name: $industry})
 MATCH (i:Industry)-[:BROADER*0..]->(target)

@@ -2,6 +2,7 @@
 // zh: 某地区的概况：规划、重点产业、品牌、地理标志、指标目标、承担任务最多的部门。
 // en: A region's profile: its plans, focus industries, brands, geographical indications, indicator targets, and departments by tasks owned.
 // param: region str required — 地区名称或代码 region name or GB/T 2260 code, e.g. 璧山区 or 500120
+// example: region=璧山区
 // columns: kind, item, value, unit
 MATCH (r:Region) WHERE r.name = $region OR r.code = $region
 MATCH (p:Plan)-[:GOVERNS]->(r)

@@ -1,0 +1,1 @@
+"""The SPARQL endpoint and linked-data pages of `ipkg serve` (read-only, over an Oxigraph store)."""

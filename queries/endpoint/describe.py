@@ -1,0 +1,127 @@
+"""What the store knows about one entity: its description as RDF and as rows for its HTML page.
+
+Every query here is a fixed text; the entity enters through pyoxigraph's ``substitutions`` (the
+``?x`` variable is bound to the IRI before evaluation), never by pasting it into the query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pyoxigraph as ox
+
+from ontology import ONTOLOGY_TTL
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+IPKG = "https://w3id.org/ipkg/ontology#"
+
+# the entity, what it points at, what points at it, and its evidence nodes (as Cool URIs' "bounded description")
+DESCRIBE = """
+PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+CONSTRUCT { ?x ?p ?o . ?s ?q ?x . ?ev ?ep ?eo . } WHERE {
+  { ?x ?p ?o } UNION { ?s ?q ?x } UNION { ?x ipkg:evidence ?ev . ?ev ?ep ?eo }
+}"""
+EXISTS = "ASK { { ?x ?p ?o } UNION { ?s ?q ?x } }"
+OUTGOING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?x ?p ?o ?label WHERE { ?x ?p ?o . OPTIONAL { ?o rdfs:label ?label } } ORDER BY ?p ?o"""
+INCOMING = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?x ?s ?q ?label WHERE { ?s ?q ?x . OPTIONAL { ?s rdfs:label ?label } } ORDER BY ?q ?s LIMIT 501"""
+# evidence of the entity itself, of qualified responsibilities naming it, and of statements about it
+EVIDENCE = """
+PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?x ?sentence ?path ?plan ?planName ?about WHERE {
+  { ?x ipkg:evidence ?ev . BIND("" AS ?about) }
+  UNION { ?r ipkg:responsibleAgent ?x ; ipkg:evidence ?ev . ?t ipkg:qualifiedResponsibility ?r ; rdfs:label ?about }
+  UNION { ?st rdf:subject ?x ; ipkg:evidence ?ev ; rdf:object ?obj . ?obj rdfs:label ?about }
+  ?ev ipkg:sentence ?sentence ; ipkg:source ?plan .
+  OPTIONAL { ?ev ipkg:sectionPath ?path }
+  OPTIONAL { ?plan rdfs:label ?planName }
+} ORDER BY ?planName ?path LIMIT 200"""
+
+
+@cache
+def ontology_labels() -> dict[str, tuple[str, str]]:
+    """IRI -> (Chinese label, English label) for the ontology's classes and properties."""
+    store = ox.Store()
+    store.load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE)
+    labels: dict[str, dict[str, str]] = {}
+    for sol in store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l }}"):
+        labels.setdefault(sol["s"].value, {})[sol["l"].language or ""] = sol["l"].value
+    return {iri: (d.get("zh") or d.get("en") or iri, d.get("en") or d.get("") or "") for iri, d in labels.items()}
+
+
+def short(iri: str) -> str:
+    """A predicate or class IRI as a short name (ipkg:name, rdfs:label …) for display."""
+    for prefix, ns in (("ipkg", IPKG), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+                       ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
+                       ("skos", "http://www.w3.org/2004/02/skos/core#"), ("prov", "http://www.w3.org/ns/prov#"),
+                       ("oa", "http://www.w3.org/ns/oa#"), ("dcterms", "http://purl.org/dc/terms/")):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass
+class Link:
+    predicate: str
+    iri: str
+    label: str
+
+
+@dataclass
+class Entity:
+    """Rows for an entity's HTML page (all strings raw: the template escapes them)."""
+
+    iri: str
+    label: str
+    classes: list[str] = field(default_factory=list)
+    properties: list[tuple[str, str]] = field(default_factory=list)
+    outgoing: list[Link] = field(default_factory=list)
+    incoming: list[Link] = field(default_factory=list)
+    incoming_more: bool = False
+    evidence: list[dict[str, str]] = field(default_factory=list)
+
+
+def _bind(iri: str) -> dict[ox.Variable, Any]:
+    return {ox.Variable("x"): ox.NamedNode(iri)}
+
+
+def exists(store: ox.Store, iri: str) -> bool:
+    return bool(store.query(EXISTS, substitutions=_bind(iri)))
+
+
+def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """The entity's bounded description as triples."""
+    return list(store.query(DESCRIBE, substitutions=_bind(iri)))
+
+
+def entity(store: ox.Store, iri: str) -> Entity:
+    """The rows of an entity's page."""
+    e = Entity(iri=iri, label="")
+    for sol in store.query(OUTGOING, substitutions=_bind(iri)):
+        p, o = sol["p"].value, sol["o"]
+        if p == RDF_TYPE:
+            e.classes.append(o.value)
+        elif isinstance(o, ox.Literal):
+            if p == RDFS_LABEL and not e.label:
+                e.label = o.value
+            e.properties.append((p, o.value))
+        else:
+            e.outgoing.append(Link(p, o.value, sol["label"].value if sol["label"] else ""))
+    for i, sol in enumerate(store.query(INCOMING, substitutions=_bind(iri))):
+        if i == 500:
+            e.incoming_more = True
+            break
+        e.incoming.append(Link(sol["q"].value, sol["s"].value, sol["label"].value if sol["label"] else ""))
+    for sol in store.query(EVIDENCE, substitutions=_bind(iri)):
+        e.evidence.append({k: (sol[k].value if sol[k] is not None else "")
+                           for k in ("sentence", "path", "plan", "planName", "about")})
+    e.label = e.label or iri.rsplit("/", 1)[-1]
+    return e
