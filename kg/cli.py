@@ -30,12 +30,6 @@ out = Console(soft_wrap=True)  # one line per message, greppable
 err = Console(stderr=True, soft_wrap=True)
 
 
-def _not_built(command: str, issue: str) -> None:
-    err.print(f"[yellow]ipkg {command}[/yellow] is not built yet ({issue}). "
-              "Today ipkg can: extract, validate, demo.")
-    raise typer.Exit(2)
-
-
 # ---------------------------------------------------------------- extract
 
 
@@ -189,9 +183,11 @@ def demo(
         from queries.catalogue import question
         from queries.engines import ask_cypher
 
+        answers = {}
         for name, given in (("dept-owners", {"industry": "新材料"}), ("indicator-compare", {})):
             q = question(name)
             rows = ask_cypher(q, store, q.bind(given))
+            answers[name] = (q, q.bind(given), rows)
             shown = [c for c in q.columns if c != "evidence"]
             keep = [q.columns.index(c) for c in shown]
             _print_rows(shown, [tuple(r[i] for i in keep) for r in rows], "table",
@@ -200,8 +196,17 @@ def demo(
     finally:
         if not was_running:
             stop()  # the demo leaves no server behind that it started; `ipkg db start` keeps one running
-    err.print("[yellow]not built yet[/yellow]: the SPARQL endpoint and HTML views (issues 6–7); "
-              "the demo will run them once they land.")
+    # the pictures: the whole graph, and the answer to dept-owners 新材料
+    from viz.render import write_page
+    from viz.select import answer_subgraph
+
+    viz_dir = out_root / "viz"
+    whole_html = write_page(graph, "知识产权规划知识图谱（样例语料）", viz_dir / "whole.html")
+    q, params, rows = answers["dept-owners"]
+    answer_html = write_page(answer_subgraph(graph, rows, params), f"{q.name} 新材料：{q.zh}",
+                             viz_dir / "dept-owners-新材料.html", full=graph)
+    out.print(f"pictures: {whole_html} ({whole_html.stat().st_size / 1e6:.1f} MB), {answer_html}")
+    out.print(f"next: `ipkg serve --data {graph_dir}` serves this graph at http://127.0.0.1:8000/ (SPARQL, pages)")
 
 
 # ---------------------------------------------------------------- graph and stores
@@ -588,6 +593,8 @@ def serve(
     max_rows: Annotated[int, typer.Option(help="Largest result (rows or triples) a query may return.", min=1)
                         ] = 100_000,
     workers: Annotated[int, typer.Option(help="Query worker processes (queries answered at once).", min=1)] = 2,
+    cache_mb: Annotated[int, typer.Option(help="Memory for answers to repeated queries, in MB (0: none).", min=0)
+                        ] = 256,
     public: Annotated[bool, typer.Option("--public", help="Allow listening on a non-loopback address.")] = False,
 ) -> None:
     """Serve the SPARQL endpoint, linked-data pages and VoID over the built graph (read-only)."""
@@ -620,7 +627,7 @@ def serve(
                   "their pages will not be found under /id/")
     picture = _picture_maker(data)
     settings = Settings(data_dir=data, store_dir=store_dir, base_iri=base, time_limit=time_limit,
-                        row_limit=max_rows, workers=workers, picture=picture)
+                        row_limit=max_rows, workers=workers, cache_mb=cache_mb, picture=picture)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"serving {data} at http://{shown}:{port}/  (SPARQL: /sparql, entities: {base}…); Ctrl-C stops")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -632,25 +639,159 @@ def serve(
 
 
 def _picture_maker(data: Path):
-    """The entity-neighbourhood picture for the endpoint's pages (viz/), if the viz room is available."""
-    return None
+    """The endpoint's entity-neighbourhood pictures (viz/), drawn from the built graph on first use."""
+    import threading
+
+    lock, cache = threading.Lock(), {}
+
+    def picture(iri: str) -> str:
+        from viz.render import render
+        from viz.select import ego
+
+        with lock:
+            if "graph" not in cache:
+                from kg.build import build_from
+
+                cache["graph"] = build_from([data / "plans"])[0]
+        graph = cache["graph"]
+        if iri not in graph:
+            return render(graph.subgraph([]), iri)
+        return render(ego(graph, iri, 1), f"{graph.nodes[iri]['name']}（邻域 neighbourhood）", full=graph)
+
+    return picture if (data / "plans").is_dir() else None
 
 
-# ---------------------------------------------------------------- later issues
+# ---------------------------------------------------------------- viz
+
+viz_app = typer.Typer(help="Write an interactive graph picture as one self-contained HTML file (opens offline).",
+                      no_args_is_help=True)
+app.add_typer(viz_app, name="viz")
+DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Graph folder written by `ipkg build`.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="The HTML file to write (default: out/viz/….html).")]
 
 
-# Commands of later issues: listed in --help now, and honest about not being built yet.
-_PENDING = {
-    "viz": ("Write interactive graph HTML (whole graph, one plan, one entity, one question).", "the HTML export issue"),
-}
-_LOOSE = {"allow_extra_args": True, "ignore_unknown_options": True}
+def _graph_of(data: Path):
+    """The knowledge graph of a built folder (rebuilt from its plans/*.json, which is quick)."""
+    from kg.build import build_from
 
-for _cmd, (_help, _issue) in _PENDING.items():
-    def _pending(_c: str = _cmd, _i: str = _issue) -> None:
-        _not_built(_c, _i)
+    plans_dir = data / "plans"
+    if not plans_dir.is_dir() or not any(plans_dir.glob("*.json")):
+        err.print(f"[red]error[/red] {plans_dir} has no plan data: run `ipkg build --out {data}` first")
+        raise typer.Exit(1)
+    graph, _, errors = build_from([plans_dir])
+    for e in errors:
+        err.print(f"[yellow]warning[/yellow] {e}")
+    return graph
 
-    _group, _, _sub = _cmd.rpartition(" ")
-    (db_app if _group == "db" else app).command(_sub, help=_help, context_settings=_LOOSE)(_pending)
+
+def _write_picture(view, title: str, out_file: Path, full, note: str = "") -> None:
+    from viz.render import write_page
+
+    if view.number_of_nodes() == 0:
+        err.print("[red]error[/red] nothing to draw: the selection is empty")
+        raise typer.Exit(1)
+    t0 = time.perf_counter()
+    write_page(view, title, out_file, full=full, note=note)
+    out.print(f"wrote {out_file}: {view.number_of_nodes():,} nodes, {view.number_of_edges():,} relationships, "
+              f"{out_file.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.1f}s)")
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe form of a name (Chinese kept; anything else but letters, digits and - folded)."""
+    import re
+
+    return re.sub(r"[^\w-]+", "_", text).strip("_")[:60] or "picture"
+
+
+@viz_app.command("whole")
+def viz_whole(
+    data: DataOpt = DEFAULT_GRAPH_DIR,
+    out_file: OutOpt = None,
+    max_nodes: Annotated[int, typer.Option(help="Above this many nodes, leave out the most detailed classes "
+                                                "(tasks first) and say so on the page.", min=1)] = 20_000,
+) -> None:
+    """The whole graph."""
+    from viz.select import whole
+
+    graph = _graph_of(data)
+    view, dropped = whole(graph, max_nodes)
+    note = ""
+    if dropped:
+        left = ", ".join(f"{label} {n:,}" for label, n in dropped)
+        note = (f"为保持可用，省略了 left out to stay usable: {left}"
+                "（用 ipkg viz plan / ego 查看 see them per plan or entity）")
+        err.print(f"[yellow]note[/yellow] {graph.number_of_nodes():,} nodes is over --max-nodes {max_nodes:,}: "
+                  f"left out {left}")
+    _write_picture(view, "知识产权规划知识图谱 whole graph", out_file or Path("out/viz/whole.html"), graph, note)
+
+
+@viz_app.command("plan")
+def viz_plan(
+    plan: Annotated[str, typer.Argument(help="The plan's name, key, IRI or file name.")],
+    data: DataOpt = DEFAULT_GRAPH_DIR,
+    out_file: OutOpt = None,
+) -> None:
+    """One plan: everything it asserts."""
+    from viz.select import SelectError, find_plan, plan_subgraph
+
+    graph = _graph_of(data)
+    try:
+        view = plan_subgraph(graph, plan)
+        name = graph.nodes[find_plan(graph, plan)]["name"]
+    except SelectError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    _write_picture(view, name, out_file or Path(f"out/viz/plan-{_slug(name)}.html"), graph)
+
+
+@viz_app.command("ego")
+def viz_ego(
+    entity: Annotated[str, typer.Argument(help="The entity's name, key or IRI (e.g. 新材料, 璧山区市场监督管理局).")],
+    depth: Annotated[int, typer.Option(help="Relationships away from the entity.", min=1, max=4)] = 1,
+    data: DataOpt = DEFAULT_GRAPH_DIR,
+    out_file: OutOpt = None,
+) -> None:
+    """One entity's neighbourhood."""
+    from viz.select import SelectError, ego
+
+    graph = _graph_of(data)
+    try:
+        view = ego(graph, entity, depth)
+    except SelectError as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    _write_picture(view, f"{entity}（{depth} 度邻域 neighbourhood）",
+                   out_file or Path(f"out/viz/ego-{_slug(entity)}.html"), graph)
+
+
+@viz_app.command("ask")
+def viz_ask(
+    name: Annotated[str, typer.Argument(help="The question's name (see `ipkg ask --list`).")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeatable.")
+                     ] = None,
+    data: DataOpt = DEFAULT_GRAPH_DIR,
+    out_file: OutOpt = None,
+) -> None:
+    """One question's answer: the entities it names and the relationships between them."""
+    from queries.catalogue import CatalogueError, question
+    from queries.engines import QueryError, ask_sparql
+    from viz.select import SelectError, answer_subgraph
+
+    graph = _graph_of(data)
+    try:
+        q = question(name)
+        given = dict(kv.split("=", 1) for kv in param or [] if "=" in kv)
+        if len(given) != len(param or []):
+            raise CatalogueError("--param takes key=value")
+        params = q.bind(given)
+        rows = ask_sparql(q, _memory(data), params)
+        view = answer_subgraph(graph, rows, params)
+    except (CatalogueError, QueryError, SelectError) as exc:
+        err.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(1) from None
+    shown = " ".join(str(v) for v in params.values() if v not in (None, ""))
+    _write_picture(view, f"{q.name} {shown}：{q.zh}", out_file or Path(f"out/viz/{name}-{_slug(shown)}.html"),
+                   graph, note=f"{len(rows)} 行答案 rows in the answer")
 
 
 def main() -> None:  # pragma: no cover - console script entry

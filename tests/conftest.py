@@ -76,7 +76,7 @@ def graph_dir(sample_graph, plans, tmp_path_factory: pytest.TempPathFactory) -> 
 class Endpoint:
     """A real `ipkg serve` process on a free 127.0.0.1 port."""
 
-    def __init__(self, data_dir: Path, *args: str):
+    def __init__(self, data_dir: Path, *args: str, ready_timeout: float = 90.0):
         import subprocess
         import sys
 
@@ -89,7 +89,7 @@ class Endpoint:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", "--data", str(data_dir), "--port", str(self.port), *args],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
-        self.wait_ready()
+        self.wait_ready(ready_timeout)
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         import time

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
+from cachetools import LRUCache
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib.plugins.sparql.parser import parseUpdate
 from starlette.applications import Starlette
@@ -32,6 +34,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ontology.labels import ontology_labels
 from queries.catalogue import catalogue
 from queries.endpoint import describe as desc
 from queries.endpoint.describe_service import RDFLIB_FORMATS, TITLE, service_graph, void_graph
@@ -63,6 +66,7 @@ class Settings:
     row_limit: int = 100_000
     workers: int = 2
     max_query_bytes: int = 1_000_000
+    cache_mb: int = 256  # answers kept for repeated queries (the store never changes while serving)
     picture: Callable[[str], str] | None = None  # entity IRI -> neighbourhood HTML (from viz/, if given)
 
 
@@ -99,6 +103,11 @@ def create_app(settings: Settings) -> Starlette:
     templates = Environment(loader=PackageLoader("queries.endpoint", "templates"),
                             autoescape=select_autoescape(default=True, default_for_string=True))
     state: dict[str, Any] = {}
+    # The store is read-only for the life of the process, so an answer never goes stale: repeated
+    # questions (the landing page's examples, dashboards polling) are served from memory.
+    answers: LRUCache[tuple[Any, ...], Outcome] = LRUCache(
+        maxsize=max(1, settings.cache_mb) * 1_000_000, getsizeof=lambda o: len(o.body) + 200)
+    answers_lock = threading.Lock()
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):  # type: ignore[no-untyped-def]
@@ -126,7 +135,7 @@ def create_app(settings: Settings) -> Starlette:
             return "/id/" + quote(iri[len(settings.base_iri):])
         return iri
 
-    templates.globals.update(href=href, short=desc.short, labels=desc.ontology_labels(), title=TITLE)
+    templates.globals.update(href=href, short=desc.short, labels=ontology_labels(), title=TITLE)
 
     def html(name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         return HTMLResponse(templates.get_template(name).render(**ctx), status_code=status)
@@ -136,10 +145,18 @@ def create_app(settings: Settings) -> Starlette:
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         if len(params.get("query", [])) > 1:
             return _reply(refusal(400, "more than one query parameter"))
-        outcome = await run_in_threadpool(
-            state["pool"].run, query=text, accept=request.headers.get("accept", "*/*"),
-            wanted=(params.get("format") or [None])[0], row_limit=settings.row_limit,
-            default_graphs=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"))
+        job = {"query": text, "accept": request.headers.get("accept", "*/*"),
+               "wanted": (params.get("format") or [None])[0], "row_limit": settings.row_limit,
+               "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in job.items())
+        with answers_lock:
+            cached = answers.get(key)
+        if cached is not None:
+            return _reply(cached, cached=True)
+        outcome = await run_in_threadpool(state["pool"].run, **job)
+        if outcome.status == 200 and settings.cache_mb > 0:
+            with answers_lock:
+                answers[key] = outcome
         if outcome.status == 400 and await run_in_threadpool(_is_update, text):
             outcome = refusal(403, "SPARQL updates are refused: this endpoint is read-only")
         return _reply(outcome)
@@ -261,7 +278,7 @@ def create_app(settings: Settings) -> Starlette:
             examples.append({"name": q.name, "zh": q.zh, "en": q.en,
                              "params": {k: v for k, v in params.items() if v is not None},
                              "query": bind_sparql(q.sparql, params)})
-        labels = desc.ontology_labels()
+        labels = ontology_labels()
         classes = [{"iri": c, "zh": labels.get(c, (desc.short(c), ""))[0], "en": labels.get(c, ("", ""))[1], "n": n,
                     "query": f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                              f"SELECT ?entity ?label WHERE {{ ?entity a <{c}> ; rdfs:label ?label }}\n"
@@ -289,5 +306,6 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-def _reply(outcome: Outcome) -> Response:
-    return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
+def _reply(outcome: Outcome, cached: bool = False) -> Response:
+    headers = {"X-Ipkg-Cache": "hit" if cached else "miss"} if outcome.status == 200 else None
+    return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=headers)

@@ -7,14 +7,12 @@ Every query here is a fixed text; the entity enters through pyoxigraph's ``subst
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
 
-from ontology import ONTOLOGY_TTL
-
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 IPKG = "https://w3id.org/ipkg/ontology#"
 
@@ -44,17 +42,6 @@ SELECT DISTINCT ?x ?sentence ?path ?plan ?planName ?about WHERE {
   OPTIONAL { ?ev ipkg:sectionPath ?path }
   OPTIONAL { ?plan rdfs:label ?planName }
 } ORDER BY ?planName ?path LIMIT 200"""
-
-
-@cache
-def ontology_labels() -> dict[str, tuple[str, str]]:
-    """IRI -> (Chinese label, English label) for the ontology's classes and properties."""
-    store = ox.Store()
-    store.load(path=str(ONTOLOGY_TTL), format=ox.RdfFormat.TURTLE)
-    labels: dict[str, dict[str, str]] = {}
-    for sol in store.query(f"SELECT ?s ?l WHERE {{ ?s <{RDFS_LABEL}> ?l }}"):
-        labels.setdefault(sol["s"].value, {})[sol["l"].language or ""] = sol["l"].value
-    return {iri: (d.get("zh") or d.get("en") or iri, d.get("en") or d.get("") or "") for iri, d in labels.items()}
 
 
 def short(iri: str) -> str:

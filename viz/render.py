@@ -1,0 +1,168 @@
+"""Drawing a graph as one self-contained interactive HTML page (pyvis / vis-network).
+
+pyvis builds the node and edge records and the vis-network options; the page is our own
+Jinja template (autoescaping on) that inlines pyvis's bundled vis-network, so the file opens
+offline and nothing is written beside it. Document strings reach the page only as JSON inside a
+``<script type="application/json">`` block (Jinja's ``tojson`` escapes ``<``, ``>``, ``&`` and
+quotes) and are shown by vis-network as text: canvas labels and ``innerText`` tooltips.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyvis
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from pyvis.network import Network
+
+from ontology.labels import class_label, relation_labels
+
+# One color and one shape per ontology class (shapes that keep the label below the node, so
+# long Chinese names do not blow nodes up).
+CLASS_STYLE: dict[str, tuple[str, str]] = {
+    "Plan": ("#1e88e5", "square"), "Task": ("#90a4ae", "dot"), "Indicator": ("#8e24aa", "triangle"),
+    "Target": ("#ce93d8", "triangleDown"), "Department": ("#e53935", "hexagon"), "Region": ("#43a047", "star"),
+    "Industry": ("#fb8c00", "diamond"), "Brand": ("#f9a825", "dot"), "GeographicalIndication": ("#6d4c41", "diamond"),
+    "Organization": ("#00897b", "square"), "IPType": ("#3949ab", "star"),
+}
+LARGE = 1500  # nodes: above this, fewer stabilisation steps, straight edges, edges hidden while dragging
+IMPROVED_LAYOUT_UP_TO = 150  # vis-network's Kamada-Kawai seeding costs seconds above a few hundred nodes
+EDGE_LABELS_UP_TO = 1500  # edges drawn with their relation's name up to this many
+LABEL_CHARS = 12  # a node's label is cut to this many characters (the full name is in its tooltip)
+# node properties shown in tooltips, with their Chinese names
+SHOWN = {"qualified_name": "规范全称", "function_type": "职能类型", "code": "行政区划代码", "level": "级别",
+         "doc_number": "文号", "issue_date": "发布日期", "period_start": "起始年", "period_end": "截止年",
+         "unit": "单位", "baseline": "基期值", "baseline_year": "基期年", "target": "目标值", "target_year": "目标年",
+         "nature": "属性", "kind": "类型"}
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
+
+
+def short_label(name: str) -> str:
+    return name if len(name) <= LABEL_CHARS else name[: LABEL_CHARS - 1] + "…"
+
+
+def _plan_info(full: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
+    """plan key -> its name and the name of the region it governs (for the page's filters)."""
+    info: dict[str, dict[str, str]] = {}
+    for n, d in full.nodes(data=True):
+        if d["label"] == "Plan" and d.get("in_corpus"):
+            regions = [full.nodes[r]["name"] for _, r, k in full.out_edges(n, keys=True) if k == "GOVERNS"]
+            info[d["id"]] = {"name": d["name"], "region": regions[0] if regions else "（未知地区）"}
+    return info
+
+
+def _tooltip(d: dict[str, Any], plans: dict[str, dict[str, str]]) -> str:
+    zh, en = class_label(d["label"])
+    lines = [d["name"], f"类：{zh} {en}"]
+    lines += [f"{SHOWN[k]}：{d[k]}" for k in SHOWN if d.get(k) not in (None, "")]
+    if d.get("sentence"):
+        lines.append(f"证据：「{d['sentence']}」")
+        where = [plans.get(d.get("plan", ""), {}).get("name", "") or d.get("source", ""), d.get("section_path", "")]
+        lines.append("出处：" + " · ".join(w for w in where if w))
+    names = sorted(plans[k]["name"] for k in d.get("plans", ()) if k in plans)
+    if names:
+        lines.append("规划：" + "；".join(names[:5]) + (f" 等 {len(names)} 个" if len(names) > 5 else ""))
+    return "\n".join(lines)
+
+
+def _edge_tooltip(kind: str, d: dict[str, Any]) -> str:
+    zh, en = relation_labels().get(kind, (kind, kind))
+    lines = [f"{zh} {en} ({kind})"]
+    if kind == "RESPONSIBLE_FOR":
+        lines.append("明确指定 explicit" if d.get("explicit", True) else f"推断 inferred：{d.get('reason', '')}")
+    if d.get("sentence"):
+        lines.append(f"证据：「{d['sentence']}」")
+        if d.get("section_path"):
+            lines.append(f"出处：{d['section_path']}")
+    return "\n".join(lines)
+
+
+class GraphPage(Network):
+    """A pyvis network whose node and edge bookkeeping is by dict (pyvis's own add_node/add_edge
+    scan lists on every call, quadratic at tens of thousands of elements), rendered with our page."""
+
+    def add_node_fast(self, n_id: str, **options: Any) -> None:
+        from pyvis.node import Node
+
+        n = Node(n_id, options.pop("shape", "dot"), options.pop("label", n_id), font_color=self.font_color, **options)
+        self.nodes.append(n.options)
+        self.node_map[n_id] = n.options
+
+    def add_edge_fast(self, source: str, to: str, **options: Any) -> None:
+        from pyvis.edge import Edge
+
+        if source not in self.node_map or to not in self.node_map:
+            raise KeyError(f"edge {source} -> {to} between nodes not in the picture")
+        # arrows come from the page's options, not repeated on each of tens of thousands of edges
+        self.edges.append(Edge(source, to, False, **options).options)
+
+
+def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> GraphPage:
+    """The pyvis network of a (sub)graph; ``full`` is the whole graph, for plan names and regions."""
+    full = view if full is None else full
+    plans = _plan_info(full)
+    net = GraphPage(directed=True, cdn_resources="in_line", height="100%", width="100%")
+    for n, d in view.nodes(data=True):
+        net.add_node_fast(n, label=short_label(d["name"]), title=_tooltip(d, plans), group=d["label"],
+                          shape=CLASS_STYLE.get(d["label"], ("#777", "dot"))[1],
+                          plans=sorted(d.get("plans", ())), fullName=d["name"])
+    labelled = view.number_of_edges() <= EDGE_LABELS_UP_TO
+    for a, b, kind, d in view.edges(keys=True, data=True):
+        opts: dict[str, Any] = {"title": _edge_tooltip(kind, d), "kind": kind}
+        if labelled:
+            opts["label"] = relation_labels().get(kind, (kind, kind))[0]
+        if kind == "RESPONSIBLE_FOR" and not d.get("explicit", True):
+            opts.update(dashes=True, color={"color": "#b0bec5", "inherit": False}, inferred=True)
+        net.add_edge_fast(a, b, **opts)
+    net.options = _options(view.number_of_nodes())  # pyvis takes a plain dict of vis-network options
+    net.ipkg_plans = plans  # type: ignore[attr-defined]
+    return net
+
+
+def _options(n_nodes: int) -> dict[str, Any]:
+    large = n_nodes > LARGE
+    return {
+        "groups": {c: {"color": {"background": col, "border": col}, "shape": shape}
+                   for c, (col, shape) in CLASS_STYLE.items()},
+        "nodes": {"size": 10 if large else 14, "font": {"size": 12, "face": "Noto Sans CJK SC, sans-serif"}},
+        # static curves: vis-network's default "dynamic" smoothing adds a physics node per edge
+        "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+                  "smooth": {"enabled": not large, "type": "continuous"},
+                  "font": {"size": 9, "align": "middle", "color": "#607d8b"}, "color": {"inherit": "from"}},
+        "layout": {"improvedLayout": n_nodes <= IMPROVED_LAYOUT_UP_TO, "randomSeed": 7},
+        "physics": {"solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 80},
+                    "stabilization": {"enabled": True, "iterations": 120 if large else 250, "updateInterval": 20}},
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False},
+    }
+
+
+_env = Environment(loader=ChoiceLoader([FileSystemLoader(_TEMPLATES), FileSystemLoader(_PYVIS_TEMPLATES)]),
+                   autoescape=select_autoescape(default=True, default_for_string=True))
+
+
+def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = None, note: str = "") -> str:
+    """The HTML page of a (sub)graph."""
+    net = build_page(view, full)
+    counts: dict[str, int] = {}
+    for node in net.nodes:
+        counts[node["group"]] = counts.get(node["group"], 0) + 1
+    legend = [{"cls": c, "zh": class_label(c)[0], "en": class_label(c)[1], "color": CLASS_STYLE[c][0],
+               "shape": CLASS_STYLE[c][1], "count": counts[c]} for c in CLASS_STYLE if c in counts]
+    data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "legend": legend,
+            "plans": net.ipkg_plans, "large": view.number_of_nodes() > LARGE}  # type: ignore[attr-defined]
+    return _env.get_template("graph.html").render(title=title, note=note, data=data,
+                                                  n_nodes=len(net.nodes), n_edges=len(net.edges))
+
+
+def write_page(view: nx.MultiDiGraph, title: str, out: Path, full: nx.MultiDiGraph | None = None,
+               note: str = "") -> Path:
+    """Write the page to ``out`` (under a temporary name first, then moved into place)."""
+    from kg.pipeline import write_atomic
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, render(view, title, full, note))
+    return out

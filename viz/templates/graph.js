@@ -1,0 +1,96 @@
+// The page's behaviour: vis-network over the inlined data, a legend that filters by class,
+// region and plan filters, a search box, and layout frozen once stabilised.
+// Document strings are only ever set as text (textContent / option text / vis-network labels).
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("ipkg-data").textContent);
+  var nodes = new vis.DataSet(data.nodes);
+  var edges = new vis.DataSet(data.edges);
+  var container = document.getElementById("mynetwork");
+  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  var status = document.getElementById("status");
+  window.nodes = nodes;           // read by the browser tests and handy in the console
+  window.edges = edges;
+  window.network = network;
+  window.ipkgReady = null;        // ms since navigation start when the picture became interactive
+
+  function ready() {
+    network.setOptions({ physics: false });   // frozen: dragging a node moves only that node
+    window.ipkgReady = performance.now();
+    status.textContent = "就绪 ready (" + Math.round(window.ipkgReady) + " ms)";
+  }
+  network.on("stabilizationProgress", function (p) {
+    status.textContent = "布局计算中 laying out… " + Math.round(100 * p.iterations / p.total) + "%";
+  });
+  network.once("stabilizationIterationsDone", ready);
+  if (data.nodes.length === 0) { ready(); }
+
+  // ---- legend = class filter
+  var hiddenClass = {};
+  var legend = document.getElementById("legend");
+  data.legend.forEach(function (c) {
+    var li = document.createElement("li");
+    var box = document.createElement("input");
+    box.type = "checkbox"; box.checked = true; box.dataset.cls = c.cls;
+    var sw = document.createElement("span");
+    sw.className = "swatch"; sw.style.background = c.color;
+    var name = document.createElement("span");
+    name.textContent = c.zh + " " + c.en;
+    name.title = c.shape;
+    var n = document.createElement("span");
+    n.className = "count"; n.textContent = c.count.toLocaleString();
+    box.addEventListener("change", function () { hiddenClass[c.cls] = !box.checked; applyFilters(); });
+    li.append(box, sw, name, n);
+    legend.appendChild(li);
+  });
+
+  // ---- region and plan filters
+  var regionSel = document.getElementById("region"), planSel = document.getElementById("plan");
+  var plans = data.plans;
+  var regions = {};
+  Object.keys(plans).forEach(function (k) { regions[plans[k].region] = true; });
+  Object.keys(regions).sort().forEach(function (r) { regionSel.add(new Option(r, r)); });
+  Object.keys(plans).sort(function (a, b) { return plans[a].name.localeCompare(plans[b].name); })
+    .forEach(function (k) { planSel.add(new Option(plans[k].name, k)); });
+  regionSel.addEventListener("change", applyFilters);
+  planSel.addEventListener("change", applyFilters);
+
+  function applyFilters() {
+    var region = regionSel.value, plan = planSel.value;
+    var updates = data.nodes.map(function (n) {
+      var show = !hiddenClass[n.group];
+      if (show && plan) { show = n.plans.indexOf(plan) >= 0; }
+      if (show && region) { show = n.plans.some(function (k) { return plans[k] && plans[k].region === region; }); }
+      return { id: n.id, hidden: !show };
+    });
+    nodes.update(updates);
+    var shown = updates.filter(function (u) { return !u.hidden; }).length;
+    document.getElementById("found").textContent = "显示 showing " + shown.toLocaleString() + " / " +
+      data.nodes.length.toLocaleString();
+  }
+
+  // ---- search by name
+  var names = document.getElementById("names");
+  var seen = {};
+  data.nodes.forEach(function (n) {
+    if (!seen[n.fullName] && names.childElementCount < 5000) {
+      seen[n.fullName] = true;
+      var o = document.createElement("option"); o.value = n.fullName; names.appendChild(o);
+    }
+  });
+  var search = document.getElementById("search");
+  function find() {
+    var q = search.value.trim();
+    var out = document.getElementById("found");
+    if (!q) { network.unselectAll(); out.textContent = ""; return; }
+    var hits = data.nodes.filter(function (n) { return n.fullName === q; });
+    if (!hits.length) { hits = data.nodes.filter(function (n) { return n.fullName.indexOf(q) >= 0; }); }
+    hits = hits.filter(function (n) { return !nodes.get(n.id).hidden; });
+    if (!hits.length) { out.textContent = "未找到 not found"; return; }
+    network.selectNodes(hits.map(function (n) { return n.id; }));
+    network.focus(hits[0].id, { scale: 1.2, animation: { duration: 400 } });
+    out.textContent = "找到 found " + hits.length + "：" + hits[0].fullName;
+  }
+  search.addEventListener("change", find);
+  search.addEventListener("keydown", function (e) { if (e.key === "Enter") { find(); } });
+})();
