@@ -320,6 +320,7 @@ def load(
     for e in errors:
         err.print(f"[red]error[/red] {e}")
     graph = build_graph(plans)
+    _ask_password(to)
     try:
         store = open_store(to)
     except LoadError as exc:
@@ -383,9 +384,18 @@ def _describe(p) -> str:
     return f"{p.name} (default {p.default})" if p.default is not None else f"{p.name} (optional)"
 
 
+def _ask_password(to: str | None) -> None:
+    """A Neo4j password is never an argument: it comes from NEO4J_PASSWORD or, on a terminal, a hidden prompt."""
+    if to and to.split(":", 1)[0].startswith(("neo4j", "bolt")) and "NEO4J_PASSWORD" not in os.environ \
+            and sys.stdin.isatty():
+        os.environ["NEO4J_PASSWORD"] = typer.prompt(f"Neo4j password for {to}", hide_input=True, default="",
+                                                    show_default=False)
+
+
 def _cypher_store(to: str | None):
     from loaders.cypher import LoadError, open_store
 
+    _ask_password(to)
     try:
         return open_store(to)
     except LoadError as exc:

@@ -76,6 +76,9 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+CONNECT_RETRIES = 4  # attempts to reach a store (backoff 0.5 s, 1 s, 2 s between them)
+
+
 class FalkorStore:
     """FalkorDB through its native client (the embedded default)."""
 
@@ -86,7 +89,9 @@ class FalkorStore:
 
         self._args = (host, port, graph, timeout)
         self.where = f"falkordb://{host}:{port}/{graph}"
-        self._db = FalkorDB(host=host, port=port, socket_timeout=timeout)
+        # the client asks the server about itself on creation: an unreachable server fails here
+        self._db = _with_retry(lambda: FalkorDB(host=host, port=port, socket_timeout=timeout), self.where,
+                               CONNECT_RETRIES)
         self.graph = self._db.select_graph(graph)
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -242,12 +247,12 @@ def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = Non
     unknown = chosen - present
     if unknown:
         raise LoadError(f"no such plan in the graph: {', '.join(sorted(unknown))}")
-    for w in _with_retry(lambda: ensure_indexes(store), store, retries) or []:
+    for w in _with_retry(lambda: ensure_indexes(store), store.where, retries) or []:
         if warn:
             warn(w)
     todo = batches(graph, chosen, batch_size)
     for q in RETRACT:
-        _with_retry(lambda q=q: store.run(q, {"plans": sorted(chosen)}), store, retries)
+        _with_retry(lambda q=q: store.run(q, {"plans": sorted(chosen)}), store.where, retries)
     written = {"nodes": 0, "relationships": 0}
     stores = [store, *(store.another() for _ in range(max(0, workers - 1)) if hasattr(store, "another"))]
     done = 0
@@ -299,7 +304,7 @@ def _run_phase(phase: list[tuple[int, Batch]], stores: list[Store]) -> Iterator[
             yield f.result()
 
 
-def _with_retry(fn: Callable[[], Any], store: Store, retries: int) -> Any:
+def _with_retry(fn: Callable[[], Any], where: str, retries: int) -> Any:
     """Bounded retries with backoff for an unreachable store; the message names the store, never a password."""
     delay = 0.5
     for attempt in range(1, retries + 1):
@@ -309,7 +314,7 @@ def _with_retry(fn: Callable[[], Any], store: Store, retries: int) -> Any:
             transient = any(w in type(exc).__name__ for w in ("Connection", "ServiceUnavailable", "Timeout"))
             if not transient or attempt == retries:
                 if transient:
-                    raise LoadError(f"cannot reach {store.where} after {retries} attempts: "
+                    raise LoadError(f"cannot reach {where} after {retries} attempts: "
                                     f"{str(exc).splitlines()[0][:200]}") from exc
                 raise
             time.sleep(delay)

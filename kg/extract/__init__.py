@@ -7,6 +7,7 @@ marks, tasks); this module runs them over a document and resolves what they foun
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import OrderedDict
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from ontology.regions import Region, gazetteer
 
 MAX_EVIDENCE = 5  # evidence items kept per entity mention list (the first ones in the text)
 _IP_WORDS = re.compile("知识产权|专利|商标|版权|著作权|地理标志|植物新品种|商业秘密")
+
+LONG_LINE = 20_000  # characters: a plan's longest real line (a long table row) is a few thousand
 
 
 class NotAPlanError(IngestError):
@@ -84,9 +87,12 @@ def extract_document(doc: Document) -> PlanData:
     responsibilities: list[Responsibility] = []
     industry_hits = find_industries(ctx)
     ip_spec = lexicon().ip_types
+    by_start = sorted(industry_hits, key=lambda h: h.start)
+    hit_starts = [h.start for h in by_start]
     for d in drafts:
-        # a task's industries are quoted as its text writes them (生物医药产业)
-        inds = list(OrderedDict.fromkeys(h.surface for h in industry_hits if d.start <= h.start < d.end))
+        # a task's industries are quoted as its text writes them (生物医药产业), in the order they occur
+        inside = by_start[bisect_left(hit_starts, d.start):bisect_left(hit_starts, d.end)]
+        inds = list(OrderedDict.fromkeys(h.surface for h in inside))
         ips = [k for k, spec in ip_spec.items() if any(w in d.text for w in spec["words"])]
         tasks.append(Task(id=d.id, title=d.title, text=d.text, path=d.path, parent=d.parent, industries=inds,
                           ip_types=ips, evidence=d.evidence))
@@ -124,12 +130,18 @@ def extract_document(doc: Document) -> PlanData:
         if evs:
             ip_types.append(IPTypeMention(concept=key, name=spec["label"], evidence=evs))
 
+    warnings = list(doc.warnings)
+    longest = max((len(line) for line in doc.clean.text.split("\n")), default=0)
+    if longest > LONG_LINE:
+        # outlines, tables and 责任单位 lines are recognised line by line: say why so little came out
+        warnings.append(f"{doc.source.file}: a line of {longest:,} characters: chapters, tasks and tables need "
+                        "line breaks, so few facts were found; convert the file with its line breaks kept")
     return PlanData(
         source=doc.source, plan=meta,
         outline=_outline(ctx), tables=_tables(ctx),
         indicators=indicators, departments=list(departments.values()), organizations=list(orgs.values()),
         industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
-        tasks=tasks, responsibilities=responsibilities, warnings=list(doc.warnings),
+        tasks=tasks, responsibilities=responsibilities, warnings=warnings,
     )
 
 

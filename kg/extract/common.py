@@ -52,10 +52,12 @@ class Ctx:
     doc: Document
     st: Structure
     _sent_starts: list[int] = field(default_factory=list)
+    _line_starts: list[int] = field(default_factory=list)
     _bounds: dict[tuple[int, int], set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._sent_starts = [s.start for s in self.st.sentences]
+        self._line_starts = [ln.start for ln in self.st.lines]
 
     @property
     def text(self) -> str:
@@ -74,7 +76,7 @@ class Ctx:
     def line_span(self, pos: int) -> tuple[int, int]:
         """The (start, end) of the line holding ``pos`` (table cells are not in sentences)."""
         lines = self.st.lines
-        i = bisect_right([ln.start for ln in lines], pos) - 1 if lines else -1
+        i = bisect_right(self._line_starts, pos) - 1 if lines else -1
         return (lines[i].start, lines[i].end) if i >= 0 else (pos, pos)
 
     def evidence(self, start: int, end: int, *, sentence: str | None = None, node: Node | None = None) -> Evidence:

@@ -243,9 +243,11 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
             continue
         target, t_year = vals[-1]
         baseline, b_year = vals[0] if len(vals) > 1 else (None, None)
-        if target is None:
+        if target is None and baseline is None:
             continue
-        if t_year is None:
+        if target is None:  # a ragged row: the baseline is kept, the missing target stays unknown
+            t_year = None
+        elif t_year is None:
             t_year = period_end
         if baseline is None:
             b_year = None
@@ -288,7 +290,10 @@ def extract_indicators(ctx: Ctx, period_end: int | None = None) -> list[Indicato
         found += _table_indicators(ctx, t, period_end)
     found += _from_prose(ctx, period_end)
     out: list[Indicator] = []
+    by_target: dict[float | None, list[Indicator]] = {}  # a repeat has the same target: compare within one value
     for ind in found:
-        if not any(_same(ind, o) for o in out):
+        kept = by_target.setdefault(ind.target, [])
+        if not any(_same(ind, o) for o in kept):
+            kept.append(ind)
             out.append(ind)
     return out

@@ -8,6 +8,7 @@ digits or Latin letters such as 5G, Micro LED), and lists followed by an industr
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache
 
@@ -132,13 +133,14 @@ def find_industries(ctx: Ctx) -> list[IndustryHit]:
     skip = lex.outline["glossary_sections"] + lex.outline["review_sections"]
     body = ctx.st.body_start
     hits: list[IndustryHit] = []
-    excluded: list[tuple[int, int]] = [
-        (p.start, p.end) for p in ctx.st.paragraphs if in_sections(p.node, skip)
-    ]
+    excluded = sorted((p.start, p.end) for p in ctx.st.paragraphs if in_sections(p.node, skip))
+    ex_starts = [a for a, _ in excluded]
     not_after = re.compile("^(?:" + alternation(lex.industry_patterns["dictionary_not_followed_by"]) + ")")
 
     def allowed(pos: int) -> bool:
-        return pos >= body and not any(a <= pos < b for a, b in excluded)
+        # paragraphs do not overlap: only the last one starting at or before pos can hold it
+        i = bisect_right(ex_starts, pos) - 1
+        return pos >= body and not (i >= 0 and excluded[i][0] <= pos < excluded[i][1])
 
     short_ok = re.compile("^(?:" + alternation(lex.industry_patterns["short_label_follow"]) + ")")
     in_org = re.compile(r"^[^，。；、]{0,10}?(研究院|研究所|公司|集团|大学|学院|实验室)")

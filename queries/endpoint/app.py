@@ -11,6 +11,7 @@ Routes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -38,6 +39,7 @@ from ontology.labels import ontology_labels
 from queries.catalogue import catalogue
 from queries.endpoint import describe as desc
 from queries.endpoint.describe_service import RDFLIB_FORMATS, TITLE, service_graph, void_graph
+from queries.endpoint.guard import MAX_NESTING, nesting_depth
 from queries.endpoint.pool import QueryPool
 from queries.endpoint.results import GRAPH_TYPES, PREFIXES, Outcome, negotiate, refusal
 from queries.endpoint.store import DUMP_TYPES, DatasetInfo, dataset_info, open_read_only
@@ -108,6 +110,9 @@ def create_app(settings: Settings) -> Starlette:
     answers: LRUCache[tuple[Any, ...], Outcome] = LRUCache(
         maxsize=max(1, settings.cache_mb) * 1_000_000, getsizeof=lambda o: len(o.body) + 200)
     answers_lock = threading.Lock()
+    # identical queries arriving while one is being answered wait for that answer instead of
+    # occupying more workers with the same work
+    inflight: dict[tuple[Any, ...], asyncio.Future[Outcome]] = {}
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):  # type: ignore[no-untyped-def]
@@ -145,6 +150,9 @@ def create_app(settings: Settings) -> Starlette:
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         if len(params.get("query", [])) > 1:
             return _reply(refusal(400, "more than one query parameter"))
+        depth = nesting_depth(text) if len(text) < 10_000 else await run_in_threadpool(nesting_depth, text)
+        if depth > MAX_NESTING:
+            return _reply(refusal(400, f"the query nests more than {MAX_NESTING} levels deep"))
         job = {"query": text, "accept": request.headers.get("accept", "*/*"),
                "wanted": (params.get("format") or [None])[0], "row_limit": settings.row_limit,
                "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
@@ -153,10 +161,18 @@ def create_app(settings: Settings) -> Starlette:
             cached = answers.get(key)
         if cached is not None:
             return _reply(cached, cached=True)
-        outcome = await run_in_threadpool(state["pool"].run, **job)
+        if key in inflight:
+            return _reply(await asyncio.shield(inflight[key]), cached=True)
+        inflight[key] = asyncio.get_running_loop().create_future()
+        try:
+            outcome = await run_in_threadpool(state["pool"].run, **job)
+        except BaseException as exc:
+            inflight.pop(key).set_exception(exc)
+            raise
         if outcome.status == 200 and settings.cache_mb > 0:
             with answers_lock:
                 answers[key] = outcome
+        inflight.pop(key).set_result(outcome)
         if outcome.status == 400 and await run_in_threadpool(_is_update, text):
             outcome = refusal(403, "SPARQL updates are refused: this endpoint is read-only")
         return _reply(outcome)

@@ -1,0 +1,69 @@
+"""The broken and hostile input corpus: what a crawler leaves in a folder, each with what ipkg must do.
+
+``write_corpus(folder)`` writes the cases (binary ones are generated here rather than committed;
+the hand-written plans are in tests/data/hostile/) and returns what is expected of each file:
+``plan`` (extracted and written), ``warning`` (extracted, with a warning line naming the file)
+or ``error`` (one line naming the file and the reason; the batch goes on and exits non-zero).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.pipeline import SAMPLE_CORPUS
+
+HAND_WRITTEN = Path(__file__).resolve().parent / "data" / "hostile"
+
+
+@dataclass(frozen=True)
+class Case:
+    expect: str  # plan | warning | error
+    reason: str = ""  # what the error or warning line must say
+
+
+def seeds_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(SAMPLE_CORPUS.glob("*.txt")))
+
+
+def seed(prefix: str) -> str:
+    return next(SAMPLE_CORPUS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
+
+
+def write_corpus(folder: Path, big_mb: float = 50.0) -> dict[str, Case]:
+    """Write every case into ``folder``; ``big_mb`` sizes the concatenated-seeds plan (0 leaves it out)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan = seed("004")
+    cases: dict[str, tuple[bytes, Case]] = {
+        "empty.txt": (b"", Case("error", "empty file")),
+        "whitespace.txt": (" \n\t\r\n\u3000 ".encode(), Case("error", "no text")),
+        "binary.txt": (bytes(range(256)) * 64, Case("error", "binary data")),
+        "image.pdf": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(512), Case("error", "not a PDF")),
+        "corrupt.docx": (b"PK\x03\x04\x14\x00" + bytes(300), Case("error", "not a readable .docx")),
+        # a password-protected Word file is an OLE compound file, not a zip
+        "locked.docx": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), Case("error", "not a .docx")),
+        "gb18030.txt": (plan.encode("gb18030"), Case("plan")),
+        "utf16.txt": (b"\xff\xfe" + plan.encode("utf-16-le"), Case("plan")),
+        "mixed.txt": (plan.encode()[:4000] + b"\xff\xfe\xfa\xc3" + plan.encode()[4000:],
+                      Case("warning", "undecodable")),
+        # one line of about 1 MB: the seeds with their line breaks removed
+        "oneline.txt": ((seeds_text().replace("\n", "") * 3)[: 350_000].encode(), Case("plan")),
+    }
+    for name, (data, _) in cases.items():
+        (folder / name).write_bytes(data)
+    expected = {name: case for name, (_, case) in cases.items()}
+    for f in HAND_WRITTEN.iterdir():
+        shutil.copy(f, folder / f.name)
+    expected["news.txt"] = Case("error", "not a plan")
+    expected["ragged.txt"] = Case("plan")
+    expected["cutoff.txt"] = Case("plan")
+    if big_mb:
+        text = seeds_text()
+        with (folder / "big.txt").open("w", encoding="utf-8") as out:
+            written = 0
+            while written < big_mb * 1e6:
+                out.write(text)
+                written += len(text.encode())
+        expected["big.txt"] = Case("plan")
+    return expected

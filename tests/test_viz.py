@@ -1,0 +1,210 @@
+"""`ipkg viz`: single-file pictures, opened from file:// in real headless Chromium with the network off."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from queries.catalogue import question
+from queries.engines import ask_sparql, memory_store
+from tests.conftest import ARTIFACTS, HOSTILE, ROOT
+from viz.render import EDGE_LABELS_UP_TO, write_page
+from viz.select import SelectError, answer_subgraph, ego, find_plan, plan_subgraph, whole
+
+# a script or stylesheet fetched from anywhere: a self-contained page has none
+EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", re.IGNORECASE)
+
+
+def run_viz(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kg.cli", "viz", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def exports(graph_dir, sample_graph, tmp_path_factory):
+    """Each kind of export written by the CLI, with the subgraph it should hold."""
+    out = tmp_path_factory.mktemp("viz")
+    plan_node = next(n for n, d in sample_graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus"))
+    plan_file = sample_graph.nodes[plan_node]["source_file"]
+    q = question("dept-owners")
+    params = q.bind({"industry": "新材料"})
+    rows = ask_sparql(q, memory_store(graph_dir), params)
+    cases = {
+        "whole": (["whole"], sample_graph),
+        "plan": (["plan", plan_file], plan_subgraph(sample_graph, plan_file)),
+        "ego": (["ego", "新材料", "--depth", "2"], ego(sample_graph, "新材料", 2)),
+        "ask": (["ask", "dept-owners", "-p", "industry=新材料"], answer_subgraph(sample_graph, rows, params)),
+    }
+    written = {}
+    for kind, (args, expected) in cases.items():
+        target = out / kind / f"{kind}.html"
+        result = run_viz(*args, "--data", str(graph_dir), "--out", str(target))
+        assert result.returncode == 0, result.stderr
+        assert f"wrote {target}" in result.stdout
+        written[kind] = (target, expected)
+    return written
+
+
+def test_each_export_is_one_self_contained_file(exports):
+    for kind, (path, expected) in exports.items():
+        assert expected.number_of_nodes() > 0, kind
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name], f"{kind} wrote files beside the page"
+        html = path.read_text(encoding="utf-8")
+        assert not EXTERNAL.search(html), f"{kind} loads something from the network"
+        assert "vis.Network" in html and 'id="ipkg-data"' in html
+
+
+def test_sample_whole_graph_size(exports):
+    path, graph = exports["whole"]
+    size = path.stat().st_size
+    print(f"whole sample graph: {graph.number_of_nodes()} nodes, {size / 1e6:.2f} MB")
+    assert size < 10_000_000
+
+
+def test_selections(sample_graph):
+    plan = next(n for n, d in sample_graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus"))
+    key = sample_graph.nodes[plan]["id"]
+    view = plan_subgraph(sample_graph, sample_graph.nodes[plan]["name"])
+    assert all(key in d["plans"] for _, d in view.nodes(data=True))
+    assert all(key in d["plans"] for *_, d in view.edges(keys=True, data=True))
+    assert find_plan(sample_graph, key) == plan
+    one = ego(sample_graph, plan, 1)
+    assert set(one) == {plan} | set(sample_graph.successors(plan)) | set(sample_graph.predecessors(plan))
+    with pytest.raises(SelectError, match="no entity"):
+        ego(sample_graph, "没有这个实体", 1)
+    with pytest.raises(SelectError, match="no plan"):
+        find_plan(sample_graph, "没有这个规划")
+    over, dropped = whole(sample_graph, max_nodes=500)
+    assert over.number_of_nodes() <= 500 and dropped and dropped[0][0] == "Task"
+    assert all(d["label"] != "Task" for _, d in over.nodes(data=True))
+
+
+def test_unknown_plan_and_missing_graph_are_clear_errors(graph_dir, tmp_path):
+    r = run_viz("plan", "没有这个规划", "--data", str(graph_dir), "--out", str(tmp_path / "x.html"))
+    assert r.returncode == 1 and "no plan" in r.stderr and "Traceback" not in r.stderr
+    r = run_viz("whole", "--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "x.html"))
+    assert r.returncode == 1 and "ipkg build" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+# ---------------------------------------------------------------- in Chromium, offline
+
+
+def open_offline(browser, path: Path):
+    """A page for a file:// URL in a context with the network off; every http(s) request is recorded."""
+    context = browser.new_context(offline=True, viewport={"width": 1400, "height": 900})
+    attempts: list[str] = []
+    context.route(re.compile(r"^https?://"), lambda route: (attempts.append(route.request.url), route.abort()))
+    # an alert hook that a script smuggled in through document text would fire
+    context.add_init_script("window.__alerted = false; window.alert = () => { window.__alerted = true; };")
+    page = context.new_page()
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("window.ipkgReady !== null", timeout=120_000)
+    return context, page, attempts, dialogs, errors
+
+
+@pytest.mark.parametrize("kind", ["whole", "plan", "ego", "ask"])
+def test_export_opens_offline_with_the_graphs_counts(exports, chromium_browser, kind):
+    path, expected = exports[kind]
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    counts = page.evaluate("[nodes.length, edges.length]")
+    page.screenshot(path=str(ARTIFACTS / f"viz-{kind}.png"))
+    context.close()
+    assert counts == [expected.number_of_nodes(), expected.number_of_edges()]
+    assert attempts == [] and dialogs == [] and errors == []
+
+
+def test_filters_and_search_in_the_page(exports, sample_graph, chromium_browser):
+    path, graph = exports["whole"]
+    context, page, *_ = open_offline(chromium_browser, path)
+    visible = "nodes.get({filter: n => !n.hidden}).length"
+    tasks = sum(1 for _, d in graph.nodes(data=True) if d["label"] == "Task")
+    page.uncheck('#legend input[data-cls="Task"]')
+    assert page.evaluate(visible) == graph.number_of_nodes() - tasks
+    page.check('#legend input[data-cls="Task"]')
+    assert page.evaluate(visible) == graph.number_of_nodes()
+
+    plan = next(n for n, d in graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus"))
+    key = graph.nodes[plan]["id"]
+    page.select_option("#plan", key)
+    assert page.evaluate(visible) == sum(1 for _, d in graph.nodes(data=True) if key in d["plans"])
+    page.select_option("#plan", "")
+    region = next(graph.nodes[r]["name"] for _, r, k in graph.out_edges(plan, keys=True) if k == "GOVERNS")
+    page.select_option("#region", region)
+    governed = {graph.nodes[p]["id"] for p, r, k in graph.edges(keys=True) if k == "GOVERNS"
+                and graph.nodes[r]["name"] == region}
+    assert page.evaluate(visible) == sum(1 for _, d in graph.nodes(data=True) if governed & set(d["plans"]))
+    page.select_option("#region", "")
+
+    page.fill("#search", "新材料")
+    page.press("#search", "Enter")
+    selected = page.evaluate("network.getSelectedNodes()")
+    context.close()
+    assert selected and all("新材料" in graph.nodes[n]["name"] for n in selected)
+
+
+@pytest.mark.parametrize("kind", ["whole", "ask"])
+def test_inferred_responsibilities_are_drawn_dashed(exports, kind):
+    import json
+
+    path, graph = exports[kind]
+    html = path.read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="ipkg-data" type="application/json">(.*?)</script>', html, re.S)[1])
+    resp = [e for e in data["edges"] if e["kind"] == "RESPONSIBLE_FOR"]
+    inferred = sum(1 for *_, k, d in graph.edges(keys=True, data=True) if k == "RESPONSIBLE_FOR" and not d["explicit"])
+    assert inferred and sum(1 for e in resp if e.get("dashes")) == inferred
+    # edges carry their relation's name up to EDGE_LABELS_UP_TO edges (then only in tooltips)
+    labelled = [bool(e.get("label")) for e in data["edges"]]
+    assert labelled == [len(labelled) <= EDGE_LABELS_UP_TO] * len(labelled)
+    assert all(e["title"] for e in data["edges"])
+    legend = {c["cls"] for c in data["legend"]}
+    assert legend == {d["label"] for _, d in graph.nodes(data=True)}
+
+
+def test_hostile_label_shows_as_text_and_runs_nothing(hostile_graph, hostile_iri, chromium_browser, tmp_path):
+    graph, _ = hostile_graph
+    path = write_page(ego(graph, hostile_iri, 1), f"{HOSTILE} 邻域", tmp_path / "hostile.html", full=graph)
+    html = path.read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    node = page.evaluate(f"nodes.get({hostile_iri!r})")
+    assert node["fullName"] == HOSTILE and HOSTILE in node["title"]
+    assert page.inner_text("#title") == f"{HOSTILE} 邻域"
+    page.fill("#search", HOSTILE)
+    page.press("#search", "Enter")
+    assert HOSTILE in page.inner_text("#found")
+    # hover the node: vis-network shows its tooltip; the markup must arrive as text, not as elements
+    box = page.evaluate(f"""(() => {{ const p = network.canvasToDOM(network.getPosition({hostile_iri!r}));
+        const r = document.getElementById('mynetwork').getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top]; }})()""")
+    page.mouse.move(box[0], box[1])
+    page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5_000)
+    tooltip = page.eval_on_selector("div.vis-tooltip", "e => [e.textContent, e.querySelectorAll('script').length]")
+    page.screenshot(path=str(ARTIFACTS / "viz-hostile.png"))
+    alerted = page.evaluate("window.__alerted")
+    context.close()
+    assert HOSTILE in tooltip[0] and tooltip[1] == 0
+    assert dialogs == [] and errors == [] and attempts == [] and alerted is False
+
+
+def test_demo_writes_both_pictures(tmp_path):
+    env = {**os.environ, "IPKG_HOME": str(tmp_path / "home")}
+    from loaders.falkordb_server import free_port
+
+    env["IPKG_FALKORDB_PORT"] = str(free_port())
+    r = subprocess.run([sys.executable, "-m", "kg.cli", "demo", "--out", str(tmp_path / "demo")], capture_output=True,
+                       text=True, cwd=ROOT, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    pictures = tmp_path / "demo" / "viz"
+    whole_html, answer_html = pictures / "whole.html", pictures / "dept-owners-新材料.html"
+    assert whole_html.is_file() and answer_html.is_file()
+    assert str(whole_html) in r.stdout and str(answer_html) in r.stdout
