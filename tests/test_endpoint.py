@@ -289,6 +289,23 @@ def test_department_iri_dereferences_by_content_negotiation(endpoint, memory):
     assert "证据 Evidence" in page.text and page.text.count("<blockquote>") >= 1
 
 
+def test_entity_page_links_its_neighbourhood_picture(endpoint, memory, sample_graph):
+    import re
+
+    from viz.select import ego
+
+    iri = department_iri(memory)
+    page = httpx.get(local(endpoint, iri), headers={"Accept": "text/html"}, follow_redirects=True).text
+    link = re.search(r'<a id="picture" href="([^"]+)"', page)
+    assert link
+    picture = httpx.get(endpoint.url + link[1])
+    assert picture.status_code == 200 and "vis.Network" in picture.text
+    data = json.loads(re.search(r'<script id="ipkg-data" type="application/json">(.*?)</script>', picture.text,
+                                re.S)[1])
+    expected = ego(sample_graph, iri, 1)
+    assert (len(data["nodes"]), len(data["edges"])) == (expected.number_of_nodes(), expected.number_of_edges())
+
+
 def test_unknown_iri_is_404(endpoint):
     for accept in ("text/html", "text/turtle"):
         r = httpx.get(f"{endpoint.url}/id/department/000000/没有这个部门", headers={"Accept": accept},

@@ -69,6 +69,7 @@ class Settings:
     workers: int = 2
     max_query_bytes: int = 1_000_000
     cache_mb: int = 256  # answers kept for repeated queries (the store never changes while serving)
+    in_memory: bool = True  # query workers hold the graph in memory (faster) rather than read the disk store
     picture: Callable[[str], str] | None = None  # entity IRI -> neighbourhood HTML (from viz/, if given)
 
 
@@ -120,7 +121,8 @@ def create_app(settings: Settings) -> Starlette:
         state["store"] = store
         state["info"] = dataset_info(store, settings.data_dir)
         state["pool"] = await run_in_threadpool(
-            QueryPool, settings.store_dir, settings.workers, settings.time_limit)
+            QueryPool, settings.store_dir, settings.workers, settings.time_limit,
+            settings.data_dir / "kg.nt" if settings.in_memory else None)
         try:
             yield
         finally:

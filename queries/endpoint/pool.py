@@ -24,11 +24,21 @@ log = logging.getLogger("ipkg.serve")
 _CTX = mp.get_context("spawn")
 
 
-def _worker_main(store_dir: str, conn: Connection) -> None:
-    """A worker's loop: receive a query request, answer with an Outcome, until the pipe closes."""
-    from queries.endpoint.store import open_read_only
+def _worker_main(store_dir: str, nt: str | None, conn: Connection) -> None:
+    """A worker's loop: receive a query request, answer with an Outcome, until the pipe closes.
 
-    store = open_read_only(Path(store_dir))
+    With ``nt`` the worker holds the graph in memory (Oxigraph answers 2-4x faster from memory
+    than from its on-disk store); without, it reads the shared on-disk store.
+    """
+    if nt:
+        import pyoxigraph as ox
+
+        store = ox.Store()
+        store.bulk_load(path=nt, format=ox.RdfFormat.N_TRIPLES)
+    else:
+        from queries.endpoint.store import open_read_only
+
+        store = open_read_only(Path(store_dir))
     conn.send("ready")
     while True:
         try:
@@ -43,15 +53,18 @@ def _worker_main(store_dir: str, conn: Connection) -> None:
 
 
 class _Worker:
-    def __init__(self, store_dir: Path):
+    def __init__(self, store_dir: Path, nt: Path | None):
         self.conn, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_worker_main, args=(str(store_dir), child), daemon=True,
-                                    name="ipkg-sparql-worker")
+        self.process = _CTX.Process(target=_worker_main, args=(str(store_dir), str(nt) if nt else None, child),
+                                    daemon=True, name="ipkg-sparql-worker")
         self.process.start()
         child.close()
-        if not self.conn.poll(60) or self.conn.recv() != "ready":
+
+    def wait_ready(self, timeout: float = 1800) -> _Worker:
+        if not self.conn.poll(timeout) or self.conn.recv() != "ready":
             self.kill()
             raise RuntimeError("a SPARQL worker did not start")
+        return self
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -63,20 +76,22 @@ class _Worker:
 class QueryPool:
     """A fixed number of query workers over one read-only store."""
 
-    def __init__(self, store_dir: Path, workers: int = 2, time_limit: float = 30.0):
+    def __init__(self, store_dir: Path, workers: int = 2, time_limit: float = 30.0, nt: Path | None = None):
         self.store_dir = store_dir
+        self.nt = nt
         self.time_limit = time_limit
         self.size = workers
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        for _ in range(workers):
-            self._add()
+        starting = [_Worker(store_dir, nt) for _ in range(workers)]  # they load side by side
+        for w in starting:
+            self._add(w.wait_ready())
         self.stopped = 0  # queries stopped at the time limit (for the log and the tests)
 
-    def _add(self) -> None:
-        w = _Worker(self.store_dir)
+    def _add(self, w: _Worker | None = None) -> None:
+        w = w or _Worker(self.store_dir, self.nt).wait_ready()
         with self._lock:
             if self._closed:
                 w.kill()
