@@ -23,7 +23,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -138,6 +137,7 @@ def fault_worker_killed(url: str, server_pid: int) -> tuple[bool, str]:
 def malformed_requests(url: str) -> tuple[list[tuple[str, int, float]], list[int]]:
     from queries.catalogue import catalogue
     from queries.engines import bind_sparql
+    from tests.hostile import hostile_requests
 
     good = [bind_sparql(q.sparql, q.example_params()) for q in catalogue().values()]
     statuses: list[int] = []
@@ -150,26 +150,7 @@ def malformed_requests(url: str) -> tuple[list[tuple[str, int, float]], list[int
                 statuses.append(http.post(f"{url}/sparql", data={"query": good[(k + i) % len(good)]}).status_code)
                 i += 1
 
-    bad: dict[str, Callable[[httpx.Client], httpx.Response]] = {
-        "10 MB query body": lambda h: h.post(f"{url}/sparql", content=b"SELECT * { ?s ?p ?o } #" + b"x" * 10_000_000,
-                                             headers={"Content-Type": "application/sparql-query"}),
-        "10,000 nested braces": lambda h: h.post(f"{url}/sparql", data={
-            "query": "SELECT * WHERE " + "{" * 10_000 + " ?s ?p ?o " + "}" * 10_000}),
-        "10 million rows": lambda h: h.get(f"{url}/sparql", params={
-            "query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 10000000"}),
-        "expensive join": lambda h: h.get(f"{url}/sparql", params={
-            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}),
-        "syntax error": lambda h: h.get(f"{url}/sparql", params={"query": "SELECT ?s WHERE { ?s ?p"}),
-        "update as query": lambda h: h.get(f"{url}/sparql", params={"query": "DELETE WHERE { ?s ?p ?o }"}),
-        "update form": lambda h: h.post(f"{url}/sparql", data={"update": "DROP ALL"}),
-        "update body": lambda h: h.post(f"{url}/sparql", content=b"CLEAR DEFAULT",
-                                        headers={"Content-Type": "application/sparql-update"}),
-        "not UTF-8": lambda h: h.post(f"{url}/sparql", content=b"SELECT \xff\xfe",
-                                      headers={"Content-Type": "application/sparql-query"}),
-        "wrong content type": lambda h: h.post(f"{url}/sparql", content=b"x", headers={"Content-Type": "image/png"}),
-        "two queries": lambda h: h.get(f"{url}/sparql?query=ASK%7B%7D&query=ASK%7B%7D"),
-        "unknown entity": lambda h: h.get(f"{url}/id/department/000000/不存在"),
-    }
+    bad = hostile_requests(url)
     clients = [threading.Thread(target=client, args=(k,)) for k in range(4)]
     for c in clients:
         c.start()

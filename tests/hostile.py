@@ -9,8 +9,11 @@ or ``error`` (one line naming the file and the reason; the batch goes on and exi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from kg.pipeline import SAMPLE_CORPUS
 
@@ -67,3 +70,28 @@ def write_corpus(folder: Path, big_mb: float = 50.0) -> dict[str, Case]:
                 written += len(text.encode())
         expected["big.txt"] = Case("plan")
     return expected
+
+
+def hostile_requests(url: str) -> dict[str, Callable[[httpx.Client], httpx.Response]]:
+    """Malformed and oversized requests for `ipkg serve` at ``url``: each must get a 4xx/5xx quickly."""
+    sparql = f"{url}/sparql"
+    direct = {"Content-Type": "application/sparql-query"}
+    return {
+        "10 MB query body": lambda h: h.post(sparql, content=b"SELECT * { ?s ?p ?o } #" + b"x" * 10_000_000,
+                                             headers=direct),
+        "10,000 nested braces": lambda h: h.post(sparql, data={
+            "query": "SELECT * WHERE " + "{" * 10_000 + " ?s ?p ?o " + "}" * 10_000}),
+        "10 million rows": lambda h: h.get(sparql, params={
+            "query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 10000000"}),
+        "expensive join": lambda h: h.get(sparql, params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}),
+        "syntax error": lambda h: h.get(sparql, params={"query": "SELECT ?s WHERE { ?s ?p"}),
+        "update as query": lambda h: h.get(sparql, params={"query": "DELETE WHERE { ?s ?p ?o }"}),
+        "update form": lambda h: h.post(sparql, data={"update": "DROP ALL"}),
+        "update body": lambda h: h.post(sparql, content=b"CLEAR DEFAULT",
+                                        headers={"Content-Type": "application/sparql-update"}),
+        "not UTF-8": lambda h: h.post(sparql, content=b"SELECT \xff\xfe", headers=direct),
+        "wrong content type": lambda h: h.post(sparql, content=b"x", headers={"Content-Type": "image/png"}),
+        "two queries": lambda h: h.get(f"{sparql}?query=ASK%7B%7D&query=ASK%7B%7D"),
+        "unknown entity": lambda h: h.get(f"{url}/id/department/000000/不存在"),
+    }

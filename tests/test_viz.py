@@ -147,7 +147,7 @@ def test_filters_and_search_in_the_page(exports, sample_graph, chromium_browser)
 
     page.fill("#search", "新材料")
     page.press("#search", "Enter")
-    selected = page.evaluate("network.getSelectedNodes()")
+    selected = page.evaluate("network.getSelectedNodes().map(id => nodes.get(id).iri)")
     context.close()
     assert selected and all("新材料" in graph.nodes[n]["name"] for n in selected)
 
@@ -176,14 +176,14 @@ def test_hostile_label_shows_as_text_and_runs_nothing(hostile_graph, hostile_iri
     html = path.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in html
     context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
-    node = page.evaluate(f"nodes.get({hostile_iri!r})")
+    node = page.evaluate(f"nodes.get({{filter: n => n.iri === {hostile_iri!r}}})[0]")
     assert node["fullName"] == HOSTILE and HOSTILE in node["title"]
     assert page.inner_text("#title") == f"{HOSTILE} 邻域"
     page.fill("#search", HOSTILE)
     page.press("#search", "Enter")
     assert HOSTILE in page.inner_text("#found")
     # hover the node: vis-network shows its tooltip; the markup must arrive as text, not as elements
-    box = page.evaluate(f"""(() => {{ const p = network.canvasToDOM(network.getPosition({hostile_iri!r}));
+    box = page.evaluate(f"""(() => {{ const p = network.canvasToDOM(network.getPosition({node["id"]}));
         const r = document.getElementById('mynetwork').getBoundingClientRect();
         return [p.x + r.left, p.y + r.top]; }})()""")
     page.mouse.move(box[0], box[1])

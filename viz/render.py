@@ -28,6 +28,8 @@ CLASS_STYLE: dict[str, tuple[str, str]] = {
     "Organization": ("#00897b", "square"), "IPType": ("#3949ab", "star"),
 }
 LARGE = 1500  # nodes: above this, fewer stabilisation steps, straight edges, edges hidden while dragging
+# stabilisation steps by size: each step costs time in proportion to the nodes and edges drawn
+STEPS = ((LARGE, 250), (5000, 100), (float("inf"), 30))
 IMPROVED_LAYOUT_UP_TO = 150  # vis-network's Kamada-Kawai seeding costs seconds above a few hundred nodes
 EDGE_LABELS_UP_TO = 1500  # edges drawn with their relation's name up to this many
 LABEL_CHARS = 12  # a node's label is cut to this many characters (the full name is in its tooltip)
@@ -84,14 +86,14 @@ class GraphPage(Network):
     """A pyvis network whose node and edge bookkeeping is by dict (pyvis's own add_node/add_edge
     scan lists on every call, quadratic at tens of thousands of elements), rendered with our page."""
 
-    def add_node_fast(self, n_id: str, **options: Any) -> None:
+    def add_node_fast(self, n_id: int, **options: Any) -> None:
         from pyvis.node import Node
 
         n = Node(n_id, options.pop("shape", "dot"), options.pop("label", n_id), font_color=self.font_color, **options)
         self.nodes.append(n.options)
         self.node_map[n_id] = n.options
 
-    def add_edge_fast(self, source: str, to: str, **options: Any) -> None:
+    def add_edge_fast(self, source: int, to: int, **options: Any) -> None:
         from pyvis.edge import Edge
 
         if source not in self.node_map or to not in self.node_map:
@@ -103,12 +105,17 @@ class GraphPage(Network):
 def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> GraphPage:
     """The pyvis network of a (sub)graph; ``full`` is the whole graph, for plan names and regions."""
     full = view if full is None else full
-    plans = _plan_info(full)
+    shown = {k for _, d in view.nodes(data=True) for k in d.get("plans", ())}
+    plans = {k: v for k, v in _plan_info(full).items() if k in shown}  # the filters offer the plans drawn
+    plan_index = {key: i for i, key in enumerate(plans)}
     net = GraphPage(directed=True, cdn_resources="in_line", height="100%", width="100%")
+    # Nodes are numbered in the page (their IRI is a field): long Chinese IRIs repeated as every
+    # edge's ends would be most of a large page's bytes. Plans are numbered the same way.
+    number = {n: i for i, n in enumerate(view.nodes)}
     for n, d in view.nodes(data=True):
-        net.add_node_fast(n, label=short_label(d["name"]), title=_tooltip(d, plans), group=d["label"],
-                          shape=CLASS_STYLE.get(d["label"], ("#777", "dot"))[1],
-                          plans=sorted(d.get("plans", ())), fullName=d["name"])
+        net.add_node_fast(number[n], label=short_label(d["name"]), title=_tooltip(d, plans), group=d["label"],
+                          shape=CLASS_STYLE.get(d["label"], ("#777", "dot"))[1], iri=n, fullName=d["name"],
+                          plans=sorted(plan_index[k] for k in d.get("plans", ()) if k in plan_index))
     labelled = view.number_of_edges() <= EDGE_LABELS_UP_TO
     for a, b, kind, d in view.edges(keys=True, data=True):
         opts: dict[str, Any] = {"title": _edge_tooltip(kind, d), "kind": kind}
@@ -116,9 +123,9 @@ def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> Gr
             opts["label"] = relation_labels().get(kind, (kind, kind))[0]
         if kind == "RESPONSIBLE_FOR" and not d.get("explicit", True):
             opts.update(dashes=True, color={"color": "#b0bec5", "inherit": False}, inferred=True)
-        net.add_edge_fast(a, b, **opts)
+        net.add_edge_fast(number[a], number[b], **opts)
     net.options = _options(view.number_of_nodes())  # pyvis takes a plain dict of vis-network options
-    net.ipkg_plans = plans  # type: ignore[attr-defined]
+    net.ipkg_plans = [{"key": k, **v} for k, v in plans.items()]  # type: ignore[attr-defined]
     return net
 
 
@@ -135,13 +142,16 @@ def _options(n_nodes: int) -> dict[str, Any]:
         "layout": {"improvedLayout": n_nodes <= IMPROVED_LAYOUT_UP_TO, "randomSeed": 7},
         "physics": {"solver": "forceAtlas2Based",
                     "forceAtlas2Based": {"gravitationalConstant": -40, "springLength": 80},
-                    "stabilization": {"enabled": True, "iterations": 120 if large else 250, "updateInterval": 20}},
+                    "stabilization": {"enabled": True, "updateInterval": 20,
+                                      "iterations": next(s for limit, s in STEPS if n_nodes <= limit)}},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large, "navigationButtons": False},
     }
 
 
 _env = Environment(loader=ChoiceLoader([FileSystemLoader(_TEMPLATES), FileSystemLoader(_PYVIS_TEMPLATES)]),
                    autoescape=select_autoescape(default=True, default_for_string=True))
+# tojson writes Chinese as itself (not \\uXXXX, which doubles the page); it still escapes < > & '
+_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",", ":")}
 
 
 def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = None, note: str = "") -> str:

@@ -46,21 +46,23 @@
 
   // ---- region and plan filters
   var regionSel = document.getElementById("region"), planSel = document.getElementById("plan");
-  var plans = data.plans;
+  var plans = data.plans;        // [{key, name, region}]; a node's "plans" are indices into it
   var regions = {};
-  Object.keys(plans).forEach(function (k) { regions[plans[k].region] = true; });
+  plans.forEach(function (p) { regions[p.region] = true; });
   Object.keys(regions).sort().forEach(function (r) { regionSel.add(new Option(r, r)); });
-  Object.keys(plans).sort(function (a, b) { return plans[a].name.localeCompare(plans[b].name); })
-    .forEach(function (k) { planSel.add(new Option(plans[k].name, k)); });
+  plans.map(function (p, i) { return i; })
+    .sort(function (a, b) { return plans[a].name.localeCompare(plans[b].name); })
+    .forEach(function (i) { planSel.add(new Option(plans[i].name, plans[i].key)); });
   regionSel.addEventListener("change", applyFilters);
   planSel.addEventListener("change", applyFilters);
 
   function applyFilters() {
-    var region = regionSel.value, plan = planSel.value;
+    var region = regionSel.value;
+    var plan = planSel.value ? plans.findIndex(function (p) { return p.key === planSel.value; }) : -1;
     var updates = data.nodes.map(function (n) {
       var show = !hiddenClass[n.group];
-      if (show && plan) { show = n.plans.indexOf(plan) >= 0; }
-      if (show && region) { show = n.plans.some(function (k) { return plans[k] && plans[k].region === region; }); }
+      if (show && plan >= 0) { show = n.plans.indexOf(plan) >= 0; }
+      if (show && region) { show = n.plans.some(function (i) { return plans[i].region === region; }); }
       return { id: n.id, hidden: !show };
     });
     nodes.update(updates);
