@@ -298,7 +298,7 @@ def db_status() -> None:
 def load(
     data: Annotated[Path, typer.Option("--data", "-d", help="A folder written by `ipkg build` (its plans/ are "
                                                             "loaded).")] = DEFAULT_GRAPH_DIR,
-    to: Annotated[str | None, typer.Option("--to", help="falkordb://HOST:PORT[/GRAPH] (default: the embedded "
+    to: Annotated[str | None, typer.Option("--to", help="falkordb://HOST:PORT\\[/GRAPH] (default: the embedded "
                                                         "server), neo4j://HOST:PORT or bolt://HOST:PORT. "
                                                         "Neo4j credentials come from NEO4J_USER / NEO4J_PASSWORD.")
                    ] = None,

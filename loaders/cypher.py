@@ -122,7 +122,9 @@ class Neo4jStore:
         user = user if user is not None else os.environ.get("NEO4J_USER", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
-        self._driver = GraphDatabase.driver(uri, auth=(user, password))
+        # the driver's own retries (30 s by default per statement) would multiply with ours: keep them short
+        self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=5.0,
+                                            max_transaction_retry_time=5.0)
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self._driver.session(database=self.database) as session:
