@@ -163,6 +163,20 @@ def test_construct_formats_by_accept(endpoint, accept, rdflib_format):
     assert all(g.value(p, rdflib.URIRef(f"{IPKG}name")) for p in plans)
 
 
+def test_dataset_parameters_select_the_graphs(endpoint):
+    q = f"SELECT ?p WHERE {{ ?p a <{IPKG}Plan> }}"
+    accept = {"Accept": "application/sparql-results+json"}
+    everything = httpx.get(f"{endpoint.url}/sparql", params={"query": q}, headers=accept).json()
+    # the data is the default graph; a named graph that does not exist holds nothing
+    other = httpx.get(f"{endpoint.url}/sparql", params={"query": q, "default-graph-uri": "urn:ipkg:none"},
+                      headers=accept).json()
+    named = httpx.post(f"{endpoint.url}/sparql?named-graph-uri=urn:ipkg:none", headers={
+        **accept, "Content-Type": "application/sparql-query"},
+        content=b"SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").json()
+    assert len(everything["results"]["bindings"]) >= 5
+    assert other["results"]["bindings"] == [] and named["results"]["bindings"] == []
+
+
 def test_repeated_query_is_answered_from_the_cache(endpoint):
     q = f"# cache test {time.time_ns()}\nSELECT ?p WHERE {{ ?p a <{IPKG}Plan> }} ORDER BY ?p"
     first = httpx.get(f"{endpoint.url}/sparql", params={"query": q}, headers={"Accept": "text/csv"})
