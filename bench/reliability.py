@@ -135,35 +135,15 @@ def fault_worker_killed(url: str, server_pid: int) -> tuple[bool, str]:
 
 
 def malformed_requests(url: str) -> tuple[list[tuple[str, int, float]], list[int]]:
-    from queries.catalogue import catalogue
-    from queries.engines import bind_sparql
-    from tests.hostile import hostile_requests
+    from tests.hostile import catalogue_traffic, hostile_requests
 
-    good = [bind_sparql(q.sparql, q.example_params()) for q in catalogue().values()]
-    statuses: list[int] = []
-    stop = threading.Event()
-
-    def client(k: int) -> None:
-        with httpx.Client(timeout=60) as http:
-            i = 0
-            while not stop.is_set():
-                statuses.append(http.post(f"{url}/sparql", data={"query": good[(k + i) % len(good)]}).status_code)
-                i += 1
-
-    bad = hostile_requests(url)
-    clients = [threading.Thread(target=client, args=(k,)) for k in range(4)]
-    for c in clients:
-        c.start()
     answers = []
-    with httpx.Client(timeout=120) as http:
+    with catalogue_traffic(url) as statuses, httpx.Client(timeout=120) as http:
         for _round in range(3):
-            for name, send in bad.items():
+            for name, send in hostile_requests(url).items():
                 t0 = time.perf_counter()
                 status = send(http).status_code
                 answers.append((name, status, time.perf_counter() - t0))
-    stop.set()
-    for c in clients:
-        c.join()
     return answers, statuses
 
 

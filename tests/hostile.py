@@ -9,7 +9,9 @@ or ``error`` (one line naming the file and the reason; the batch goes on and exi
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,3 +97,34 @@ def hostile_requests(url: str) -> dict[str, Callable[[httpx.Client], httpx.Respo
         "two queries": lambda h: h.get(f"{sparql}?query=ASK%7B%7D&query=ASK%7B%7D"),
         "unknown entity": lambda h: h.get(f"{url}/id/department/000000/不存在"),
     }
+
+
+@contextmanager
+def catalogue_traffic(url: str, clients: int = 4) -> Iterator[list[int]]:
+    """Well-formed requests alongside: ``clients`` threads ask the catalogue questions at ``url``
+    (each text made unique, so every one reaches a query worker) until the block ends; yields the
+    list their statuses are appended to."""
+    from queries.catalogue import catalogue
+    from queries.engines import bind_sparql
+
+    good = [bind_sparql(q.sparql, q.example_params()) for q in catalogue().values()]
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def client(k: int) -> None:
+        with httpx.Client(timeout=60) as http:
+            i = 0
+            while not stop.is_set():
+                r = http.post(f"{url}/sparql", data={"query": f"# {k} {i}\n{good[(k + i) % len(good)]}"})
+                statuses.append(r.status_code)
+                i += 1
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    try:
+        yield statuses
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
