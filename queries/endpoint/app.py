@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import threading
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -110,7 +109,7 @@ def create_app(settings: Settings) -> Starlette:
     # questions (the landing page's examples, dashboards polling) are served from memory.
     answers: LRUCache[tuple[Any, ...], Outcome] = LRUCache(
         maxsize=max(1, settings.cache_mb) * 1_000_000, getsizeof=lambda o: len(o.body) + 200)
-    answers_lock = threading.Lock()
+    # (both are touched only by handlers on the event loop's thread, so they need no lock)
     # identical queries arriving while one is being answered wait for that answer instead of
     # occupying more workers with the same work
     inflight: dict[tuple[Any, ...], asyncio.Future[Outcome]] = {}
@@ -159,8 +158,7 @@ def create_app(settings: Settings) -> Starlette:
                "wanted": (params.get("format") or [None])[0], "row_limit": settings.row_limit,
                "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
         key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in job.items())
-        with answers_lock:
-            cached = answers.get(key)
+        cached = answers.get(key)
         if cached is not None:
             return _reply(cached, cached=True)
         if key in inflight:
@@ -172,8 +170,7 @@ def create_app(settings: Settings) -> Starlette:
             inflight.pop(key).set_exception(exc)
             raise
         if outcome.status == 200 and settings.cache_mb > 0:
-            with answers_lock:
-                answers[key] = outcome
+            answers[key] = outcome
         inflight.pop(key).set_result(outcome)
         if outcome.status == 400 and await run_in_threadpool(_is_update, text):
             outcome = refusal(403, "SPARQL updates are refused: this endpoint is read-only")
