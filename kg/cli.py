@@ -183,11 +183,12 @@ def demo(
         from queries.catalogue import question
         from queries.engines import ask_cypher
 
-        answers = {}
+        answers = {}  # question name -> (question, parameters, rows); dept-owners is drawn below
         for name, given in (("dept-owners", {"industry": "新材料"}), ("indicator-compare", {})):
             q = question(name)
-            rows = ask_cypher(q, store, q.bind(given))
-            answers[name] = (q, q.bind(given), rows)
+            params = q.bind(given)
+            rows = ask_cypher(q, store, params)
+            answers[name] = (q, params, rows)
             shown = [c for c in q.columns if c != "evidence"]
             keep = [q.columns.index(c) for c in shown]
             _print_rows(shown, [tuple(r[i] for i in keep) for r in rows], "table",
@@ -378,6 +379,19 @@ def _print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | No
         err.print(f"{len(rows)} row(s)")
 
 
+def _given(param: list[str] | None) -> dict[str, str]:
+    """``--param key=value`` options as a dict (``ask`` and ``viz ask``)."""
+    from queries.catalogue import CatalogueError
+
+    given = {}
+    for kv in param or []:
+        key, sep, value = kv.partition("=")
+        if not sep:
+            raise CatalogueError(f"--param takes key=value, not {kv!r}")
+        given[key.strip()] = value
+    return given
+
+
 def _describe(p) -> str:
     if p.required:
         return f"{p.name} (required)"
@@ -450,13 +464,7 @@ def ask(
         raise typer.Exit(2)
     try:
         q = question(name)
-        given = {}
-        for kv in param or []:
-            key, sep, value = kv.partition("=")
-            if not sep:
-                raise CatalogueError(f"--param takes key=value, not {kv!r}")
-            given[key.strip()] = value
-        params = q.bind(given)
+        params = q.bind(_given(param))
         if engine == "memory":
             rows = ask_sparql(q, _memory(data), params)
         elif engine == "sparql":
@@ -800,10 +808,7 @@ def viz_ask(
     graph = _graph_of(data)
     try:
         q = question(name)
-        given = dict(kv.split("=", 1) for kv in param or [] if "=" in kv)
-        if len(given) != len(param or []):
-            raise CatalogueError("--param takes key=value")
-        params = q.bind(given)
+        params = q.bind(_given(param))
         rows = ask_sparql(q, _memory(data), params)
         view = answer_subgraph(graph, rows, params)
     except (CatalogueError, QueryError, SelectError) as exc:

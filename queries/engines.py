@@ -138,19 +138,20 @@ def ask_cypher(q: Question, store: Store, params: dict[str, Any]) -> list[tuple[
     return rows
 
 
-def ask_sparql(q: Question, store: ox.Store, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    columns, rows = run_sparql(store, q.sparql, params)
+def _sparql_rows(q: Question, columns: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows of a question's SPARQL twin, refused if its columns are not the ones its header declares."""
     if tuple(columns) != q.columns:
         raise QueryError(f"{q.name}.sparql returns columns {columns}, its header says {list(q.columns)}")
     return rows
+
+
+def ask_sparql(q: Question, store: ox.Store, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return _sparql_rows(q, *run_sparql(store, q.sparql, params))
 
 
 def ask_remote(q: Question, endpoint: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """A question's SPARQL twin asked of a SPARQL endpoint."""
-    columns, rows = run_remote_sparql(endpoint, q.sparql, params)
-    if tuple(columns) != q.columns:
-        raise QueryError(f"{q.name}.sparql returns columns {columns}, its header says {list(q.columns)}")
-    return rows
+    return _sparql_rows(q, *run_remote_sparql(endpoint, q.sparql, params))
 
 
 def normalise(rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:

@@ -17,6 +17,7 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from pyvis.network import Network
 
+from kg.graph import counts
 from ontology.labels import class_label, relation_labels
 
 # One color and one shape per ontology class (shapes that keep the label below the node, so
@@ -157,11 +158,9 @@ _env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",",
 def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = None, note: str = "") -> str:
     """The HTML page of a (sub)graph."""
     net = build_page(view, full)
-    counts: dict[str, int] = {}
-    for node in net.nodes:
-        counts[node["group"]] = counts.get(node["group"], 0) + 1
+    per_label, _ = counts(view)
     legend = [{"cls": c, "zh": class_label(c)[0], "en": class_label(c)[1], "color": CLASS_STYLE[c][0],
-               "shape": CLASS_STYLE[c][1], "count": counts[c]} for c in CLASS_STYLE if c in counts]
+               "shape": CLASS_STYLE[c][1], "count": per_label[c]} for c in CLASS_STYLE if c in per_label]
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "legend": legend,
             "plans": net.ipkg_plans, "large": view.number_of_nodes() > LARGE}  # type: ignore[attr-defined]
     return _env.get_template("graph.html").render(title=title, note=note, data=data,

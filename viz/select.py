@@ -11,6 +11,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.graph import counts
+
 # Classes left out first when a whole-graph picture would exceed its node budget: the most
 # numerous, most detailed ones (each plan has hundreds of tasks and dozens of targets).
 DETAIL_ORDER = ("Task", "Target", "Organization", "Indicator", "Brand", "GeographicalIndication")
@@ -31,17 +33,15 @@ def whole(graph: nx.MultiDiGraph, max_nodes: int | None = None) -> tuple[nx.Mult
     """
     if max_nodes is None or graph.number_of_nodes() <= max_nodes:
         return graph, []
-    counts: dict[str, int] = {}
-    for _, d in graph.nodes(data=True):
-        counts[d["label"]] = counts.get(d["label"], 0) + 1
+    per_label, _ = counts(graph)
     dropped: list[tuple[str, int]] = []
     total = graph.number_of_nodes()
     for label in DETAIL_ORDER:
         if total <= max_nodes:
             break
-        if counts.get(label):
-            dropped.append((label, counts[label]))
-            total -= counts[label]
+        if per_label.get(label):
+            dropped.append((label, per_label[label]))
+            total -= per_label[label]
     gone = {label for label, _ in dropped}
     keep = [n for n, d in graph.nodes(data=True) if d["label"] not in gone]
     return graph.subgraph(keep), dropped

@@ -34,6 +34,7 @@ from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ontology.iri import ONTOLOGY_IRI
 from ontology.labels import ontology_labels
 from queries.catalogue import catalogue
 from queries.endpoint import describe as desc
@@ -298,7 +299,7 @@ def create_app(settings: Settings) -> Starlette:
                     "query": f"PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
                              f"SELECT ?entity ?label WHERE {{ ?entity a <{c}> ; rdfs:label ?label }}\n"
                              "ORDER BY ?label LIMIT 500"}
-                   for c, n in info().classes.items() if c.startswith(desc.IPKG)]
+                   for c, n in info().classes.items() if c.startswith(ONTOLOGY_IRI)]
         queries = {q["name"]: q["query"] for q in examples} | {f"class-{i}": c["query"] for i, c in enumerate(classes)}
         return html("landing.html", info=info(), classes=classes, examples=examples, queries=queries,
                     editor=YASGUI_DIR.is_dir(), base_iri=settings.base_iri)

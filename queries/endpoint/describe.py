@@ -11,10 +11,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+from ontology.labels import RDFS_LABEL
+from queries.endpoint.results import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-IPKG = "https://w3id.org/ipkg/ontology#"
 
 # the entity, what it points at, what points at it, and its evidence nodes (as Cool URIs' "bounded description")
 DESCRIBE = """
@@ -46,10 +46,7 @@ SELECT DISTINCT ?x ?sentence ?path ?plan ?planName ?about WHERE {
 
 def short(iri: str) -> str:
     """A predicate or class IRI as a short name (ipkg:name, rdfs:label …) for display."""
-    for prefix, ns in (("ipkg", IPKG), ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
-                       ("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#"),
-                       ("skos", "http://www.w3.org/2004/02/skos/core#"), ("prov", "http://www.w3.org/ns/prov#"),
-                       ("oa", "http://www.w3.org/ns/oa#"), ("dcterms", "http://purl.org/dc/terms/")):
+    for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri

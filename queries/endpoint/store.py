@@ -19,7 +19,6 @@ import pyoxigraph as ox
 
 STORE_DIR = ".oxigraph"
 STAMP = "ipkg-stamp.json"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 class DataError(Exception):
