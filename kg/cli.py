@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -67,8 +68,12 @@ def extract(
             elif not quiet:
                 c = res.counts
                 progress.console.print(
-                    f"[green]ok[/green] {res.path.name}: {c['indicators']} indicators, {c['departments']} departments, "
-                    f"{c['industries']} industries, {c['tasks']} tasks, {c['responsibilities']} responsibilities")
+                    f"[green]ok[/green] {escape(res.path.name)}: {c['indicators']} indicators, "
+                    f"{c['departments']} departments, {c['industries']} industries, {c['brands']} brands, "
+                    f"{c['geographical_indications']} GIs, {c['tasks']} tasks, {c['responsibilities']} "
+                    f"responsibilities ({c['lead']} lead, {c['co']} co, {c['inferred']} inferred)")
+                for d in res.diagnostics:  # what a reviewer should check, with its line number
+                    progress.console.print(f"  [yellow]check[/yellow] {escape(res.path.name)} {escape(d)}")
 
         results = extract_paths(files, out_dir, eval_dir, workers, on_result=report)
     ok = sum(r.ok for r in results)

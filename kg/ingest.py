@@ -277,6 +277,26 @@ def _join_broken_lines(m: Mapped) -> Mapped:
     # a line ending like a plan title ("…实施意见") stands alone: the body starts after it
     ends = [*lexicon().outline["plan_title_suffixes"], *lexicon().outline["notice_suffixes"]]
     title_end = re.compile("(" + "|".join(map(re.escape, ends)) + r")$|\d{4}年\d{1,2}月\d{1,2}日$")
+    # a field-label line (牵头单位：A / 配合单位：B) is a list of its own, never joined
+    field_line = re.compile(r"^\s*(" + "|".join(map(re.escape, lexicon().departments["responsibility"]["markers"]))
+                            + r")\s*[：:]")
+    # a table laid out one cell per line opens with a run of header cells (序号 / 重点任务 / 牵头部门 …);
+    # its cells are never joined, up to the next blank line or heading
+    cells = set(lexicon().outline["table_header_cells"])
+    in_table = [False] * len(lines)
+    k = 0
+    while k < len(lines):
+        run = k
+        while run < len(lines) and lines[run].strip() in cells:
+            run += 1
+        if run - k >= 3:
+            while run < len(lines) and lines[run].strip() and not match_heading(lines[run].strip()):
+                run += 1
+            for t in range(k, run):
+                in_table[t] = True
+            k = run
+        else:
+            k += 1
     deletions: list[tuple[int, int]] = []
     i = 0
     while i < len(lines) - 1:
@@ -289,7 +309,8 @@ def _join_broken_lines(m: Mapped) -> Mapped:
         nxt = lines[j]
         blank_gap = j > i + 1
         ok = (
-            prev.strip()
+            not in_table[i]
+            and prev.strip()
             and "\t" not in prev and "\t" not in nxt
             and re.search(f"[{CJK}A-Za-z0-9]$" if not blank_gap else f"[{CJK}]$", prev)
             and not _SENTENCE_END.search(prev)
@@ -298,6 +319,7 @@ def _join_broken_lines(m: Mapped) -> Mapped:
             and not title_end.search(prev)
             and not toc.search(prev) and not toc.search(nxt)
             and not re.match(r"\d{4}年\d{1,2}月", nxt)
+            and not field_line.match(prev) and not field_line.match(nxt)
         )
         if ok and blank_gap:
             ok = len(prev) >= 25 and not re.search(r"\d", nxt[:1])

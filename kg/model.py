@@ -184,6 +184,15 @@ class Responsibility(Record):
         return self
 
 
+class Diagnostic(Record):
+    """Something a reviewer should check: a responsibility marker that produced no responsibility, a skipped row."""
+
+    kind: Literal["marker-without-body", "marker-outside-task", "marker-unread", "table-row-skipped"]
+    line: int = Field(ge=1, description="1-based line in the decoded source text")
+    text: str = Field(description="the text in question (cut to 120 characters)")
+    message: str
+
+
 class PlanData(Record):
     """Everything extracted from one plan document."""
 
@@ -202,6 +211,7 @@ class PlanData(Record):
     tasks: list[Task] = Field(default_factory=list)
     responsibilities: list[Responsibility] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    diagnostics: list[Diagnostic] = Field(default_factory=list, description="what a reviewer should check")
 
     @model_validator(mode="after")
     def _references_resolve(self) -> PlanData:

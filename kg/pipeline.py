@@ -28,6 +28,7 @@ class FileResult:
     eval_json: str | None = None
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    diagnostics: list[str] = field(default_factory=list)  # "line N: what to check: the text"
 
 
 def discover(paths: Iterable[Path], include_json: bool = False) -> tuple[list[Path], list[str]]:
@@ -61,9 +62,14 @@ def _extract_one(path: Path) -> FileResult:
         return FileResult(path, False, f"{path.name}: internal error ({type(exc).__name__}: {exc})")
     counts = {k: len(getattr(plan, k)) for k in ("indicators", "departments", "industries", "brands",
                                                   "geographical_indications", "tasks", "responsibilities")}
+    explicit = [r for r in plan.responsibilities if r.explicit]
+    counts["lead"] = sum(r.role == "lead" for r in explicit)
+    counts["co"] = sum(r.role == "co" for r in explicit)
+    counts["inferred"] = len(plan.responsibilities) - len(explicit)
     return FileResult(path, True, plan_json=plan.model_dump_json(indent=1),
                       eval_json=json.dumps(to_eval(plan), ensure_ascii=False, indent=1),
-                      warnings=plan.warnings, counts=counts)
+                      warnings=plan.warnings, counts=counts,
+                      diagnostics=[f"line {d.line}: {d.message}: {d.text}" for d in plan.diagnostics])
 
 
 def replace_atomically(target: Path, write: Callable[[Path], object]) -> None:

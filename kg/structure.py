@@ -249,7 +249,7 @@ def parse(text: str) -> Structure:
                 while k < n_lines:
                     s = lines[k].text.strip()
                     if s:
-                        if len(s) > 40 or "\t" in s:
+                        if len(s) > 300 or "\t" in s:  # a measure cell may be a long sentence
                             break
                         cells_seq.append(lines[k])
                     k += 1

@@ -91,6 +91,13 @@ class Gazetteer:
             code = parent.parent
         return out
 
+    def descendants(self, region: Region) -> list[Region]:
+        """Regions below a province or a city (their codes share its leading digits)."""
+        if region.level == "county":
+            return []
+        prefix = region.code[:2] if region.level == "province" else region.code[:4]
+        return [r for r in self.by_code.values() if r.code.startswith(prefix) and r.code != region.code]
+
     def at_level(self, region: Region, level: str) -> Region | None:
         """The region itself or its ancestor at a level; a municipality (直辖市) serves as its own city."""
         chain = [region, *self.ancestors(region)]

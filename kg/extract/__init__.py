@@ -7,7 +7,7 @@ marks, tasks); this module runs them over a document and resolves what they foun
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from pathlib import Path
 
@@ -67,25 +67,33 @@ def extract_document(doc: Document) -> PlanData:
     region: Region | None = g.by_code.get(meta.region.code) if meta.region else None
     region_aliases: set[str] = set()
     if region:
-        for r in (region, *g.ancestors(region)):
+        # bodies of the plan's region, the regions above it and those below it (南昌海关 in a province plan)
+        for r in (region, *g.ancestors(region), *g.descendants(region)):
             region_aliases |= r.aliases()
 
     indicators = extract_indicators(ctx, meta.period[1] if meta.period else None)
 
-    # --- departments: prose mentions, table text, 责任单位 lists and table columns
-    mentions: list[Mention] = find_departments(ctx, region_aliases)
+    # --- tasks and who is responsible (lists, lines, parentheticals, table columns, prose)
+    reading = build_tasks(ctx, region_aliases)
+    drafts = reading.drafts
+    # --- departments: prose mentions, table text outside body columns, and every listed body
+    mentions: list[Mention] = find_departments(ctx, region_aliases, reading.markup)
     for t in st.tables:
         for row in t.rows:
             for cell in row:
-                mentions += find_in_span(ctx, cell.start, cell.end, region_aliases)
-    drafts = build_tasks(ctx)
+                if not any(a <= cell.start < b for a, b in reading.markup):
+                    mentions += find_in_span(ctx, cell.start, cell.end, region_aliases)
+    # the issuing office signs the plan; named outside a responsibility list it is not an actor
+    mentions = [m for m in mentions if not (meta.issuer and m.name == meta.issuer)]
     for d in drafts:
-        mentions += [m for m, _ in d.responsible]
+        mentions += [m for m, _, _ in d.responsible] + d.aliases
     departments, key_of = _resolve_departments(ctx, mentions, region)
 
     tasks: list[Task] = []
     responsibilities: list[Responsibility] = []
-    industry_hits = find_industries(ctx)
+    # no industry is read out of a body's name (市文化旅游广电体育局) or a responsibility list
+    named = sorted([(m.start, m.end) for m in mentions] + reading.markup)
+    industry_hits = [h for h in find_industries(ctx) if not _inside(named, h.start, h.end)]
     ip_spec = lexicon().ip_types
     by_start = sorted(industry_hits, key=lambda h: h.start)
     hit_starts = [h.start for h in by_start]
@@ -97,13 +105,12 @@ def extract_document(doc: Document) -> PlanData:
         tasks.append(Task(id=d.id, title=d.title, text=d.text, path=d.path, parent=d.parent, industries=inds,
                           ip_types=ips, evidence=d.evidence))
         seen: set[str] = set()
-        for i, (m, ev) in enumerate(d.responsible):
+        for m, role, ev in d.responsible:
             key = key_of.get(m.name)
             if key is None or key in seen:
                 continue
             seen.add(key)
-            responsibilities.append(Responsibility(task=d.id, department=key, role="lead" if i == 0 else "co",
-                                                   explicit=True, evidence=ev))
+            responsibilities.append(Responsibility(task=d.id, department=key, role=role, explicit=True, evidence=ev))
 
     _infer_owners(ctx, drafts, departments, responsibilities, region)
 
@@ -141,8 +148,15 @@ def extract_document(doc: Document) -> PlanData:
         outline=_outline(ctx), tables=_tables(ctx),
         indicators=indicators, departments=list(departments.values()), organizations=list(orgs.values()),
         industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
-        tasks=tasks, responsibilities=responsibilities, warnings=warnings,
+        tasks=tasks, responsibilities=responsibilities, warnings=warnings, diagnostics=reading.diagnostics,
     )
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when [start, end) lies inside one of the spans (sorted by start)."""
+    i = bisect_right(spans, (start, 1 << 62)) - 1
+    # spans are names, lists and cells: a few dozen back is as far as one can reach
+    return any(spans[j][0] <= start and end <= spans[j][1] for j in range(i, max(-1, i - 50), -1))
 
 
 def _resolve_departments(ctx: Ctx, mentions: list[Mention], region: Region | None

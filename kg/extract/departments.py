@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, after_last, clause_start, in_sections
+from kg.extract.common import Ctx, clause_start, in_sections
 from ontology.lexicon import alternation, lexicon
 
 _DELIM = "，。；：、（）()“”《》〔〕【】\n\t,;:!?！？ "
@@ -40,6 +40,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
     lex = lexicon().departments
     return {
         "suffix": re.compile(alternation(lex["suffixes"])),
+        "suffix_end": re.compile("(" + alternation(lex["suffixes"]) + ")$"),
         "stops": re.compile(alternation(lex["left_stops"])),
         "coord_stops": re.compile(alternation(lex["coordination_left_stops"])),
         "coord": re.compile("(" + alternation(lex["coordination_suffixes"]) + ")$"),
@@ -47,14 +48,14 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "not_actor": re.compile("|".join(lex["not_actors"])),
         "org": re.compile("(" + alternation(list(lex["organization_suffixes"])) + ")$"),
         "levels": re.compile("^(" + alternation([*lex["level_prefixes"], "国家", "全国", "中央", "中共"]) + ")"),
-        "list_noise": re.compile("(" + alternation(lex["list_noise"]) + ")+$"),
-        "marker": re.compile("^(?:" + alternation(lex["responsibility_markers"]) + r")[：:]\s*"),
         "bad_follow": re.compile("^(" + alternation(lex["false_endings"]) + ")"),
         "collective_follow": re.compile(lex["collective_followers"]),
         "decision_follow": re.compile("^(" + alternation(lex["decision_followers"]) + ")"),
         "platform_follow": re.compile(r"^[^，。；、]{0,14}?(" + alternation(lex["platform_endings"]) + ")"),
         "platform_verb": re.compile("^(" + alternation(lex["platform_verbs"]) + ")"),
         "reject_contains": re.compile(alternation(lex["descriptive_markers"])),
+        "recipient_before": re.compile("(" + alternation(lex["recipient_before"]) + ")$"),
+        "collective_before": re.compile("(" + alternation(lex["responsibility"]["collective_leads"]) + ")$"),
         "cited_author": re.compile(r"^(、[^，。；、《]{2,25}?(" + alternation(lex["author_endings"]) + "))*《"),
     }
 
@@ -74,15 +75,32 @@ def _valid(name: str, region_aliases: set[str]) -> bool:
     rx = _rx()
     if not (3 <= len(name) <= 40) or rx["generic"].search(name) or rx["not_actor"].search(name):
         return False
+    if rx["suffix_end"].fullmatch(name) or re.search(r"\d", name):
+        return False  # an ending alone (领导小组) or a phrase with a number is no body's name
     if rx["reject_contains"].search(name) or rx["org"].search(name):
         return False
     return _has_anchor(name, region_aliases)
 
 
-def _grow_left(text: str, end_of_suffix: int, suffix_start: int, coord: bool) -> int:
-    """Start of the name ending at ``end_of_suffix``: back to a delimiter, then after the last stop word."""
+def _starts(text: str, suffix_start: int, coord: bool) -> list[int]:
+    """Candidate starts of the name whose ending begins at ``suffix_start``, nearest first.
+
+    Back to a delimiter, then after the last stop word. A stop word that can stand inside a name
+    (和 in 省工业和信息化厅) offers the start before it as a second candidate, taken only when the
+    nearer name is not a valid body.
+    """
     i = clause_start(text, suffix_start, 0, _DELIM)
-    return after_last(_rx()["coord_stops" if coord else "stops"], text, i, suffix_start)
+    stops = [(m.start(), m.end(), m.group()) for m in _rx()["coord_stops" if coord else "stops"].finditer(
+        text, i, suffix_start)]
+    if not stops:
+        return [i]
+    inner = set(lexicon().departments["in_name_stops"])
+    out = [stops[-1][1]]
+    for k in range(len(stops) - 1, -1, -1):
+        if stops[k][2] not in inner or stops[k][0] <= i:
+            break
+        out.append(stops[k - 1][1] if k > 0 else i)
+    return out
 
 
 def find_in_span(ctx: Ctx, start: int, end: int, region_aliases: set[str]) -> list[Mention]:
@@ -104,15 +122,17 @@ def find_in_span(ctx: Ctx, start: int, end: int, region_aliases: set[str]) -> li
             continue
         if rx["collective_follow"].match(follow):
             continue
-        name_start = _grow_left(text, e, start + m.start(), bool(rx["coord"].search(m.group())))
+        starts = _starts(text, start + m.start(), bool(rx["coord"].search(m.group())))
+        name_start = next((s for s in starts if _valid(text[s:e], region_aliases)), starts[0])
         name = text[name_start:e]
         not_actor = (rx["cited_author"].match(text[e : e + 60]) or rx["decision_follow"].match(follow)
-                     or (rx["platform_follow"].match(text[e : e + 30]) and not rx["platform_verb"].match(follow)))
+                     or (rx["platform_follow"].match(text[e : e + 30]) and not rx["platform_verb"].match(follow))
+                     or rx["recipient_before"].search(text[max(start, name_start - 4) : name_start]))
         if not_actor:
             blockers.append(Mention(name, name_start, e))
             continue
-        if not _valid(name, region_aliases):
-            continue
+        if not _valid(name, region_aliases) or rx["collective_before"].search(text[max(0, name_start - 3):name_start]):
+            continue  # 各县市人民政府 cut at 各 is a collective: bodies of that kind come from responsibility lists
         cands.append(Mention(name, name_start, e))
     # drop a name nested in a longer one that does not end where it ends (县委 in 县委宣传部)
     longer = cands + blockers
@@ -125,52 +145,23 @@ def find_in_span(ctx: Ctx, start: int, end: int, region_aliases: set[str]) -> li
     return out
 
 
-def _split_list(ctx: Ctx, start: int, end: int) -> list[Mention]:
-    """Items of a 责任单位 list: split on 、，; strip 等按职责分工负责 and similar."""
-    rx = _rx()
-    text = ctx.text
-    out: list[Mention] = []
-    pos = start
-    for part in re.split(r"([、，,；;/])", text[start:end]):
-        if part and part not in "、，,；;/":
-            name = part.strip()
-            lead = part.find(name)
-            name = rx["list_noise"].sub("", name).strip("。 ")
-            name = re.sub(r"[（(](牵头|配合|参与)[）)]$", "", name)
-            if len(name) >= 2 and not rx["not_actor"].search(name):
-                out.append(Mention(name, pos + lead, pos + lead + len(name), listed=True))
-        pos += len(part)
-    return out
+def department_rx() -> dict[str, re.Pattern[str]]:
+    """The compiled department patterns of the lexicon (shared with the responsibility reader)."""
+    return _rx()
 
 
-def responsibility_lines(ctx: Ctx) -> list[tuple[int, int, int]]:
-    """(line start, list start, list end) of every 责任单位：… line."""
-    rx = _rx()
-    out = []
-    for ln in ctx.st.lines:
-        m = rx["marker"].match(ln.text.strip())
-        if m:
-            lead = ln.text.find(ln.text.strip())
-            out.append((ln.start, ln.start + lead + m.end(), ln.end))
-    return out
+def find_departments(ctx: Ctx, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Mention]:
+    """Department mentions of the plan body's running text (glossary excluded).
 
-
-def list_mentions(ctx: Ctx, start: int, end: int) -> list[Mention]:
-    return _split_list(ctx, start, end)
-
-
-def find_departments(ctx: Ctx, region_aliases: set[str]) -> list[Mention]:
-    """All department mentions of the plan body (glossary excluded), prose and lists."""
+    ``skip``: spans read as responsibility lists (their bodies are taken from the lists, whatever their form).
+    """
     glossary = lexicon().outline["glossary_sections"]
     out: list[Mention] = []
-    resp = responsibility_lines(ctx)
-    resp_starts = {r[0] for r in resp}
     for para in ctx.st.paragraphs:
-        if para.start < ctx.st.body_start or para.start in resp_starts or in_sections(para.node, glossary):
+        if para.start < ctx.st.body_start or in_sections(para.node, glossary):
             continue
-        out += find_in_span(ctx, para.start, para.end, region_aliases)
-    for _line, s, e in resp:
-        out += _split_list(ctx, s, e)
+        out += [m for m in find_in_span(ctx, para.start, para.end, region_aliases)
+                if not any(a <= m.start < b for a, b in skip)]
     return out
 
 
@@ -182,7 +173,7 @@ def find_organizations(ctx: Ctx) -> list[OrgMention]:
     out: list[OrgMention] = []
     text = ctx.text
     for m in org_suffix.finditer(text, ctx.st.body_start):
-        s = _grow_left(text, m.end(), m.start(), False)
+        s = _starts(text, m.start(), False)[0]
         name = text[s : m.end()]
         if len(name) < 4 or len(name) > 30 or rx["reject_contains"].search(name) or rx["generic"].search(name) \
                 or re.search(r"[\d等的+—]", name):
