@@ -19,8 +19,8 @@ from ontology.lexicon import alternation, lexicon
 
 _CLAUSE_SPLIT = re.compile(r"[，；;,]")
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
-_YEAR_LEAD = re.compile(r"(?:到|至|截至)(\d{4})年|(\d{4})年(?:底前|前|底)")
 _CJK = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_LABEL = re.compile(r"^[^：:]*[：:]")  # a lead-in label before a colon (…目标是：)
 
 
 class IndicatorError(ValueError):
@@ -31,10 +31,19 @@ class IndicatorError(ValueError):
 class _Rx:
     value: re.Pattern[str]
     lead: re.Pattern[str]
+    lead_verb: re.Pattern[str]
     verbs_tail: re.Pattern[str]
     fillers_tail: re.Pattern[str]
-    relative: re.Pattern[str]
+    relative: list[re.Pattern[str]]
+    relative_base: re.Pattern[str]
     from_to: re.Pattern[str]
+    year_lead: re.Pattern[str]
+    period_name: re.Pattern[str]
+    dash_line: re.Pattern[str]
+    period_end_lead: re.Pattern[str]
+    note_line: re.Pattern[str]
+    annual_title: re.Pattern[str]
+    year_opening: re.Pattern[str]
 
 
 @cache
@@ -42,14 +51,24 @@ def _rx() -> _Rx:
     lex = lexicon().indicators
     units = alternation(lex["units"])
     fillers = alternation(lex["trailing_fillers"])
-    value = re.compile(rf"(?<![\d.])(\d+(?:,\d{{3}})*(?:\.\d+)?)\s*({units})((?:{fillers})?)")
+    ordinal = re.escape(lex["ordinal_prefix"])
+    value = re.compile(rf"(?<![\d.{ordinal}])(\d+(?:,\d{{3}})*(?:\.\d+)?)\s*({units})((?:{fillers})?)")
     return _Rx(
         value=value,
         lead=re.compile("^(?:" + "|".join(lex["lead_fillers"]) + ")"),
+        lead_verb=re.compile("^(?:" + alternation(lex["lead_verbs"]) + ")"),
         verbs_tail=re.compile("(?:" + alternation(lex["value_verbs"]) + ")$"),
         fillers_tail=re.compile("^(?:" + fillers + ")"),
-        relative=re.compile(lex["relative_target"]),
-        from_to=re.compile(rf"(?:由|从)(\d+(?:\.\d+)?)({units})?(?:提高|提升|增加|增长|增至|上升)(?:到|至)(\d+(?:\.\d+)?)({units})"),
+        relative=[re.compile(r.replace("{units}", units)) for r in lex["relative_targets"]],
+        relative_base=re.compile(lex["relative_base"]),
+        from_to=re.compile(lex["from_to"].replace("{units}", units)),
+        year_lead=re.compile(lex["year_lead"]),
+        period_name=re.compile(lex["period_name"]),
+        dash_line=re.compile(lex["dash_line"]),
+        period_end_lead=re.compile(lex["period_end_lead"]),
+        note_line=re.compile(lex["note_lines"]),
+        annual_title=re.compile(lex["annual_plan_title"]),
+        year_opening=re.compile(lex["year_opening"]),
     )
 
 
@@ -62,8 +81,24 @@ def _unit(u: str | None) -> str | None:
     return "%" if u in ("%", "％") else u
 
 
+def _rescale(value: float, unit: str | None, to_unit: str | None) -> float:
+    """A value printed in ``unit`` expressed in ``to_unit`` when they differ by a scale prefix (件 → 万件)."""
+    if not unit or not to_unit or unit == to_unit:
+        return value
+    scales: dict[str, int] = lexicon().indicators["unit_scales"]
+    for prefix, factor in scales.items():
+        if to_unit == prefix + unit:
+            return _num(f"{value / factor:.10g}")
+        if unit == prefix + to_unit:
+            return _num(f"{value * factor:.10g}")
+    return value
+
+
 def _strip_lead(name: str) -> str:
     rx = _rx()
+    label = _LABEL.match(name)
+    if label and len(_CJK.findall(name[label.end():])) >= 2:  # 具体目标是：…; a bare "…拥有量：" stays
+        name = name[label.end():]
     prev = None
     while prev != name:
         prev = name
@@ -78,6 +113,14 @@ def _strip_verbs(name: str) -> str:
         prev = name
         name = rx.verbs_tail.sub("", name)
     return name.replace("实现", "")
+
+
+def _strip_action(name: str) -> str:
+    """Drop an action verb opening the name (培育…企业), unless little would be left."""
+    cut = _rx().lead_verb.sub("", name, count=1)
+    # 培育增长…: a growth verb follows, so the action is part of what is counted
+    verb_left = any(cut.startswith(w) for w in lexicon().indicators["growth_markers"])
+    return cut if len(_CJK.findall(cut)) >= 3 and not verb_left else name
 
 
 def _segments(clause: str) -> list[tuple[str, bool]]:
@@ -100,6 +143,40 @@ def _segments(clause: str) -> list[tuple[str, bool]]:
     return [(s, f) for s, f in out if s]
 
 
+def _expand(name: str, prev: str | None) -> str:
+    """A short list item (强县 after 国家知识产权示范城市) borrows the previous item's qualifier."""
+    if prev and len(name) <= 4:
+        return prev[: max(0, len(prev) - len(name))] + name
+    return name
+
+
+def _respectively(clause: str) -> list[tuple[str, re.Match[str]]]:
+    """Names listed before 分别 paired with the values after it (A、B分别达到5家、20家); empty if the counts differ."""
+    rx = _rx()
+    at = clause.find(lexicon().indicators["respectively"])
+    if at < 0:
+        return []
+    values = list(rx.value.finditer(clause, at))
+    names = [n for n in re.split(r"[、和及]", _strip_lead(clause[:at])) if n]
+    if len(names) < 2 or len(names) != len(values) or rx.value.search(clause[:at]):
+        return []
+    last = names[-1]
+    # 专利、商标质押融资额: a bare first item shares the last item's measured quantity
+    names = [n + last[len(n):] if len(n) <= 3 and len(last) > len(n) + 1 else n for n in names[:-1]] + [last]
+    lex = lexicon().indicators
+    between = clause[at : values[0].start()]
+    suffix = ""
+    if any(g in between for g in lex["growth_markers"]):  # 分别年均增长10%、8%: growth rates
+        suffix = lex["growth_printed"] if lex["growth_printed"] in between else lex["growth_suffix"]
+    out: list[tuple[str, re.Match[str]]] = []
+    prev: str | None = None
+    for name, m in zip(names, values, strict=True):
+        name = _expand(_strip_action(name), prev)
+        out.append((name + suffix, m))
+        prev = name
+    return out
+
+
 def _drop_notes(clause: str) -> str:
     """Remove bracketed notes: those holding a number (文号, years) or standing after the last value.
 
@@ -119,24 +196,105 @@ def _in_skipped_section(ctx: Ctx, node) -> bool:
     return in_sections(node, lex["review_sections"]) or in_sections(node, lex["glossary_sections"])
 
 
+def _period_phrases(text: str, period_end: int | None) -> list[tuple[re.Match[str], int]]:
+    """Named five-year periods that lie ahead (到“十四五”末, “十四五”期间 in a plan to 2025), with end years."""
+    out = []
+    ends: dict[str, int] = lexicon().indicators["period_name_end"]
+    for m in _rx().period_name.finditer(text):
+        end = ends.get(m.group("name"))
+        if end is None:
+            continue
+        if (m.group("lead") or m.group("end")) or (m.group("span") and period_end and end >= period_end):
+            out.append((m, end))
+    return out
+
+
+def _due_year(text: str, period_end: int | None) -> int | None:
+    """The due year a text states: 到2025年, 2025年底前, 到“十四五”末."""
+    ym = _rx().year_lead.search(text)
+    if ym:
+        return int(ym.group(1) or ym.group(2))
+    ahead = _period_phrases(text, period_end)
+    return ahead[0][1] if ahead else None
+
+
+def _looks_past(text: str, period_end: int | None) -> bool:
+    """A sentence reporting the past (截至…, 同比, 十三五期间，…); a period still ahead is no past marker."""
+    for m, _ in reversed(_period_phrases(text, period_end)):
+        text = text[: m.start()] + text[m.end():]
+    return any(p in text for p in lexicon().indicators["past_markers"])
+
+
+def _annual_year(ctx: Ctx) -> int | None:
+    """The year of a one-year plan (工作要点/工作计划 of a year), read from its title."""
+    title = re.sub(r"\s", "", ctx.st.title or "")
+    m = _rx().annual_title.search(title)
+    return int(m.group("year")) if m else None
+
+
+def _lead_years(ctx: Ctx, period_end: int | None) -> dict[int, int]:
+    """Due years that paragraphs inherit: a run of dash goal lines (——…) carries the year of its lead-in.
+
+    The lead-in is the paragraph right before the run; a dash line stating its own year passes that on.
+    A lead-in such as 通过三年努力 means the end of the plan period.
+    """
+    rx = _rx()
+    out: dict[int, int] = {}
+    block: int | None = None
+    for i, p in enumerate(ctx.st.paragraphs):
+        own = _due_year(p.text, period_end)
+        if own is None and period_end is not None and rx.period_end_lead.search(p.text):
+            own = out[i] = period_end  # 通过三年努力: due at the end of the plan period
+        if rx.dash_line.match(p.text):
+            if block is not None:
+                out[i] = block
+            block = own or block
+        else:
+            block = own
+    return out
+
+
+def _relative(ctx: Ctx, clause: str, c_start: int, year: int | None, nature: str | None) -> Indicator | None:
+    """A relative target (较2022年实现翻番): baseline year and maybe base value, no target value."""
+    rx = _rx()
+    rel = next((m for r in rx.relative if (m := r.search(clause))), None)
+    if rel is None:
+        return None
+    name = _strip_action(_strip_verbs(_strip_lead(clause[: rel.start()])))
+    if len(_CJK.findall(name)) < 2:
+        return None
+    groups = rel.groupdict()
+    base = _num(groups["base"]) if groups.get("base") else None
+    unit = _unit(groups.get("bunit")) if base is not None else None
+    return Indicator(name=name, concept=indicator_concept(name), unit=unit, baseline=base,
+                     baseline_year=int(groups["byear"]), target_year=year, nature=nature,
+                     evidence=ctx.evidence(c_start, c_start + len(clause)))
+
+
 def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
     rx = _rx()
     lex = lexicon().indicators
     growth = lex["growth_markers"]
     out: list[Indicator] = []
-    para_year: dict[int, int] = {}
+    annual = _annual_year(ctx)
+    para_year: dict[int, int] = _lead_years(ctx, period_end)
     for sent in ctx.st.sentences:
         if sent.start < ctx.st.body_start or _in_skipped_section(ctx, sent.node):
             continue
+        if rx.note_line.match(ctx.st.paragraphs[sent.para].text):
+            continue
         text = sent.text
-        ym = _YEAR_LEAD.search(text)
-        if ym:
-            para_year[sent.para] = int(ym.group(1) or ym.group(2))
-        if not rx.value.search(text) and not rx.relative.search(text):
+        stated = _due_year(text, period_end)
+        if stated:
+            para_year[sent.para] = stated
+        if not rx.value.search(text) and not any(r.search(text) for r in rx.relative):
             continue
-        if any(p in text for p in lex["past_markers"]):
+        if _looks_past(text, period_end):
             continue
-        year = para_year.get(sent.para)
+        opening = rx.year_opening.match(text)
+        if annual and opening and int(opening.group(1)) < annual:  # last year's results in a one-year plan
+            continue
+        year = para_year.get(sent.para, annual)
         nature = next((n for n in lex["natures"] if n + "指标" in text), None)
         prev_name: str | None = None
         pos = 0
@@ -144,14 +302,20 @@ def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
             c_start = sent.start + text.find(clause, pos)
             pos = max(pos, text.find(clause, pos) + len(clause))
             clause_core = _drop_notes(clause)
-            rel = rx.relative.search(clause_core)
-            if rel and not rx.value.search(clause_core):
-                name = _strip_verbs(_strip_lead(clause_core[: rel.start()]))
-                if len(_CJK.findall(name)) >= 2:
-                    ev = ctx.evidence(c_start, c_start + len(clause))
-                    out.append(Indicator(name=name, concept=indicator_concept(name), baseline_year=int(rel.group(1)),
-                                         target_year=year, nature=nature, evidence=ev))
-                    prev_name = name
+            rel_ind = _relative(ctx, clause_core, c_start, year, nature)
+            if rel_ind is not None:
+                out.append(rel_ind)
+                prev_name = rel_ind.name
+                continue
+            quota = any(q in clause_core for q in lex["annual_quota"])
+            listed = _respectively(clause_core)
+            for name, m in listed:
+                out.append(Indicator(name=name, concept=indicator_concept(name, _num(m.group(1))),
+                                     unit=_unit(m.group(2)), target=_num(m.group(1)),
+                                     target_year=None if quota else year, nature=nature,
+                                     evidence=ctx.evidence(c_start, c_start + len(clause))))
+                prev_name = name
+            if listed:
                 continue
             for seg, after_sep in _segments(clause_core):
                 m = rx.value.search(seg)
@@ -160,20 +324,34 @@ def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
                 pre, post = seg[: m.start()], seg[m.end():]
                 unit = _unit(m.group(2))
                 value = _num(m.group(1))
-                baseline = None
+                baseline, b_year = None, None
                 ft = rx.from_to.search(seg)
-                if ft:  # "由1.85件提高到4件": baseline and target in one phrase
+                if ft:  # "由2022年的1.85件提高到4件": baseline (with its year) and target in one phrase
                     pre, post = seg[: ft.start()], seg[ft.end():]
-                    baseline, value, unit = _num(ft.group(1)), _num(ft.group(3)), _unit(ft.group(4))
+                    value, unit = _num(ft.group("target")), _unit(ft.group("unit"))
+                    baseline = _rescale(_num(ft.group("base")), _unit(ft.group("bunit")), unit)
+                    b_year = int(ft.group("byear")) if ft.group("byear") else None
+                if baseline is None:
+                    b_year = None
+                rb = rx.relative_base.search(pre)
+                if rb and baseline is None:  # "较2022年增长50%": the base year of a relative target
+                    pre = pre[: rb.start()] + pre[rb.end():]
+                    b_year = int(rb.group("byear")) if rb.group("byear") else None
                 post = rx.fillers_tail.sub("", post).lstrip("的")
                 post = re.sub(r"^[^\u4e00-\u9fffA-Za-z“]+", "", post)
                 is_growth = unit == "%" and any(g in clause_core for g in growth)
                 items: list[str]
                 pre_clean = _strip_verbs(_strip_lead(pre))
                 if is_growth:
+                    printed = lex["growth_printed"]
                     base = re.sub(alternation([*growth, *lex["growth_fillers"]]), "", pre_clean)
                     average = lex["growth_average_marker"] in clause_core
-                    suffix = lex["growth_suffix_average"] if average else lex["growth_suffix"]
+                    if pre_clean.endswith(printed):
+                        suffix = printed
+                    elif rb and baseline is None:  # growth over the base year, not a yearly rate
+                        suffix = lex["growth_suffix_relative"]
+                    else:
+                        suffix = lex["growth_suffix_average"] if average else lex["growth_suffix"]
                     listed = re.match(r"^(.+?)等$", base)
                     if listed and "、" in listed.group(1):
                         items = [x + suffix for x in listed.group(1).split("、") if x]
@@ -181,21 +359,23 @@ def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
                         items = [base.rstrip("等") + suffix]
                 else:
                     name = pre_clean + post if len(_CJK.findall(post)) >= 2 else pre_clean
-                    name = name.strip("，、：: ")
+                    name = _strip_action(name.strip("，、：: "))
                     if name.startswith(lex["share_lead"]) and prev_name:
                         name = prev_name + name
                         if name.endswith("的"):
                             name += lex["share_suffix"]
-                    elif after_sep and prev_name and len(name) <= 4:
-                        name = prev_name[: max(0, len(prev_name) - len(name))] + name
+                    elif after_sep:
+                        name = _expand(name, prev_name)
                     items = [name]
+                due = None if quota and not is_growth else year
                 for name in items:
                     name = name.rstrip("。；;，,、")
                     if len(_CJK.findall(name)) < 2:
                         continue
                     start = c_start + clause.find(seg) if seg in clause else c_start
                     out.append(Indicator(name=name, concept=indicator_concept(name, value), unit=unit,
-                                         baseline=baseline, target=value, target_year=year, nature=nature,
+                                         baseline=baseline, baseline_year=b_year,
+                                         target=value, target_year=due, nature=nature,
                                          evidence=ctx.evidence(start, start + len(seg))))
                     prev_name = name
     return out
@@ -206,12 +386,25 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
     head = [re.sub(r"\s", "", c.text) for c in table.header]
     if not head or not any("指标" in h for h in head):
         return []
+    category_words = lex["table_category_headers"]
+    category_cols = [i for i, h in enumerate(head) if any(w in h for w in category_words)]
+    nature_col = next((i for i, h in enumerate(head) if any(w in h for w in lex["table_nature_headers"])), None)
     name_col = next((i for i, h in enumerate(head) if "名称" in h), None)
-    if name_col is None:
-        name_col = next(i for i, h in enumerate(head) if "指标" in h and "属性" not in h)
+    if name_col is None:  # 一级指标 | 二级指标: the innermost level names the row
+        named = [i for i, h in enumerate(head) if "指标" in h and i != nature_col]
+        inner = [i for i in named if i not in category_cols]
+        # no 指标 column (项目 | 2020年 | 2025年 | 指标属性): the first column that is no number, unit or year
+        plain = [i for i, h in enumerate(head) if i != nature_col and i not in category_cols
+                 and h not in ("序号", "单位") and not re.search(r"\d", h)]
+        if inner or named:
+            name_col = (inner or named)[-1]
+        elif plain:
+            name_col = plain[0]
+        else:
+            return []
     seq_col = next((i for i, h in enumerate(head) if h == "序号"), None)
-    nature_col = next((i for i, h in enumerate(head) if "属性" in h or "性质" in h), None)
-    value_cols = [i for i in range(len(head)) if i not in (name_col, seq_col, nature_col) and "单位" not in head[i]]
+    value_cols = [i for i in range(len(head)) if i not in (name_col, seq_col, nature_col, *category_cols)
+                  and "单位" not in head[i]]
     unit_col = next((i for i, h in enumerate(head) if h == "单位"), None)
     years: dict[int, int | None] = {}
     for i in value_cols:
@@ -221,11 +414,19 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
     for row in table.rows:
         cells: list[Cell | None] = list(row)
         if len(cells) < len(head):
-            pad: list[Cell | None] = [None] * (len(head) - len(cells))
-            cells = cells + pad if cells and re.fullmatch(r"\d+", cells[0].text or "") else pad + cells
+            missing = len(head) - len(cells)
+            merged = [i for i in category_cols if i != name_col][:missing]
+            if merged:  # a merged category cell printed on its group's first row only
+                for i in merged:
+                    cells.insert(i, None)
+            else:
+                pad: list[Cell | None] = [None] * missing
+                cells = cells + pad if cells and re.fullmatch(r"\d+", cells[0].text or "") else pad + cells
         name_cell = cells[name_col] if name_col < len(cells) else None
         if name_cell is None or not name_cell.text:
             continue
+        if any(c is not None and _rx().note_line.match(c.text) for c in [*cells[:1], name_cell]):
+            continue  # a note row (注：…) under the table
         name, unit = name_cell.text, None
         um = re.search(r"[（(]([^（）()]{1,6})[）)]$", name)
         if um:
@@ -235,7 +436,7 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
         vals: list[tuple[float | None, int | None]] = []
         for i in value_cols:
             c = cells[i] if i < len(cells) else None
-            vm = re.match(r"^(\d+(?:\.\d+)?)\s*(%|％)?", c.text) if c is not None else None
+            vm = re.match(r"^[≥>＞]?\s*(\d+(?:\.\d+)?)\s*(%|％)?", c.text) if c is not None else None
             if vm and vm.group(2) and not unit:
                 unit = "%"
             vals.append((_num(vm.group(1)) if vm else None, years[i]))
