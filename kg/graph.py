@@ -16,8 +16,7 @@ from typing import Any
 import networkx as nx
 
 from kg.model import Evidence, PlanData, RegionRef
-from kg.resolve import department_key, function_type, qualify_department, region_ref
-from kg.structure import norm_key
+from kg.resolve import cited_plan_key, department_key, function_type, qualify_department, region_ref
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
 from ontology.regions import gazetteer
@@ -105,11 +104,13 @@ class GraphBuilder:
         p = m.key
         # a plan whose text prints no title is named by its region and file, never given an invented title
         name = m.title or f"{m.region.name if m.region else ''}（无标题：{data.source.file}）"
-        plan_iri = self.node("Plan", p, p, name=name, title=m.title, doc_number=m.doc_number,
-                             issuer=m.issuer, issue_date=m.issue_date.isoformat() if m.issue_date else None,
-                             period_start=m.period[0] if m.period else None,
-                             period_end=m.period[1] if m.period else None, source_file=data.source.file,
-                             in_corpus=True)
+        own = {"name": name, "title": m.title, "doc_number": m.doc_number, "issuer": m.issuer,
+               "issue_date": m.issue_date.isoformat() if m.issue_date else None,
+               "period_start": m.period[0] if m.period else None, "period_end": m.period[1] if m.period else None,
+               "source_file": data.source.file, "in_corpus": True}
+        plan_iri = self.node("Plan", p, p, **own)
+        # a plan another plan cited before it was read is now in the corpus: its own text names it
+        self.graph.nodes[plan_iri].update({k: v for k, v in own.items() if v is not None})
         g = gazetteer()
         region = g.by_code.get(m.region.code) if m.region else None
         if m.region:
@@ -123,7 +124,8 @@ class GraphBuilder:
             if reg is not None:
                 self.edge("PART_OF", issuer, self.region(region_ref(reg), p), p)
         for cited in m.implements:
-            key = slug(norm_key(cited.title))
+            # one node per cited document however plans word it (with or without years or quotes)
+            key = slug(cited_plan_key(cited.title))
             parent = self.node("Plan", key, p, name=cited.title, title=cited.title, doc_number=cited.doc_number,
                                in_corpus=False)
             self.edge("IMPLEMENTS", plan_iri, parent, p, **evidence_props(cited.evidence))

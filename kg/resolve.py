@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 
 import ahocorasick
@@ -52,11 +53,45 @@ def region_mentions(text: str) -> list[tuple[str, int]]:
 _LEVEL_ORDER = {"county": 3, "city": 2, "province": 1}
 
 
+def _leading_region(src: str, g: Gazetteer, support: Callable[[Region], int]) -> Region | None:
+    """The region a name opens with, down its chain of contained units: 成都市郫都区… -> 郫都区.
+
+    A name such as 某县贯彻落实某市…方案 or 某市人民政府办公室 is the body or plan of the region it
+    begins with; the regions it names further on are the ones it cites.
+    """
+    for prefix in lexicon().metadata["body_prefixes"]:
+        if src.startswith(prefix):
+            src = src[len(prefix):]
+            break
+    mentions = region_mentions(src)
+    if not mentions or mentions[0][1] != 0:
+        return None
+    chain: list[list[Region]] = [list(g.by_alias.get(mentions[0][0], []))]
+    pos = len(mentions[0][0])
+    for alias, start in mentions[1:]:
+        if start != pos:
+            break
+        parents = chain[-1]
+        inside = [r for r in g.by_alias.get(alias, []) if any(p in g.ancestors(r) for p in parents)]
+        if not inside:
+            break
+        # the contained unit settles which of several same-named parents was meant
+        chain[-1] = [p for p in parents if any(p in g.ancestors(r) for r in inside)]
+        chain.append(inside)
+        pos += len(alias)
+    cands = chain[-1]
+    if not cands:
+        return None
+    return max(cands, key=lambda r: (support(r), r.current))
+
+
 def resolve_plan_region(sources: list[str], body: str) -> Region | None:
     """The region a plan governs: from the issuer, then the title, then the body.
 
-    Within the first source that names a region, the most specific one wins; ambiguous short
-    names are settled by how often their ancestors are named in the document.
+    A source that opens with a region names it (成都市郫都区人民政府办公室 -> 郫都区); otherwise,
+    within the first source that names a region, the most specific one wins. Ambiguous short
+    names are settled by how often their ancestors are named in the document, then by which
+    unit is current (a district that replaced a county of the same name).
     """
     g: Gazetteer = gazetteer()
     body_counts = Counter(a for a, _ in region_mentions(body))
@@ -67,9 +102,12 @@ def resolve_plan_region(sources: list[str], body: str) -> Region | None:
     for src in sources:
         if not src:
             continue
+        lead = _leading_region(src, g, support)
+        if lead is not None:
+            return lead
         cands = [r for a, _ in region_mentions(src) for r in g.by_alias.get(a, [])]
         if cands:
-            return max(cands, key=lambda r: (_LEVEL_ORDER[r.level], support(r), r.name in src))
+            return max(cands, key=lambda r: (_LEVEL_ORDER[r.level], support(r), r.current, r.name in src))
     # no issuer or title: the most named region of the body, preferring supported specific ones
     scored = Counter()
     for alias, n in body_counts.items():
@@ -77,8 +115,54 @@ def resolve_plan_region(sources: list[str], body: str) -> Region | None:
             scored[r.code] += n
     if not scored:
         return None
-    best = max(scored, key=lambda c: (scored[c] + support(g.by_code[c]), _LEVEL_ORDER[g.by_code[c].level]))
+    best = max(scored, key=lambda c: (scored[c] + support(g.by_code[c]), _LEVEL_ORDER[g.by_code[c].level],
+                                      g.by_code[c].current))
     return g.by_code[best]
+
+
+# ---------------------------------------------------------------- cited plans
+
+_MARKS = re.compile(r"[\s“”‘’\"'《》「」『』〈〉]")
+_YEARS = re.compile(r"[（(]\s*\d{4}\s*年?\s*[-—–~至]+\s*\d{4}\s*年?\s*[）)]")
+_ZH_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
+_ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+_NOTICE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|转发|发布)(?P<inner>.+)的通知$")
+
+
+def cited_plan_key(title: str) -> str:
+    """The identity of a cited document, the same however a plan words the citation.
+
+    Quotes, book-title marks, spaces and a bracketed year range are left out (重庆市知识产权保护和运用
+    “十四五”规划（2021-2025年） and 重庆市知识产权保护和运用十四五规划 are one document), years in
+    Chinese numerals become digits (二〇三五年 = 2035年), a leading short region name becomes its full
+    name (湘西自治州 = 湘西土家族苗族自治州), and a notice that issues a document stands for that
+    document, named with its issuer's region when it does not name one (某市人民政府办公厅关于印发
+    知识产权…规划的通知 = 某市知识产权…规划).
+    """
+    key = _MARKS.sub("", unicodedata.normalize("NFKC", title))
+    key = _ZH_YEAR.sub(lambda m: "".join(_ZH_DIGIT[c] for c in m.group()), key)
+    m = _NOTICE.match(key)
+    if m and m.group("inner"):
+        key = m.group("inner")
+        lead = _full_leading_region(key)
+        issuer_region = _full_leading_region(m.group("issuer"))
+        if lead is None and issuer_region is not None:
+            key = issuer_region[1] + key
+    key = _YEARS.sub("", key)
+    lead = _full_leading_region(key)
+    if lead is not None:
+        key = lead[1] + key[lead[0]:]
+    return key
+
+
+def _full_leading_region(text: str) -> tuple[int, str] | None:
+    """(length of the region name a text opens with, that region's full name), when unambiguous."""
+    mentions = region_mentions(text)
+    if not mentions or mentions[0][1] != 0:
+        return None
+    alias = mentions[0][0]
+    names = {r.name for r in gazetteer().by_alias.get(alias, [])}
+    return (len(alias), names.pop()) if len(names) == 1 else None
 
 
 # ---------------------------------------------------------------- departments

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ontology.lexicon import lexicon
+from ontology.lexicon import alternation, lexicon
 
 _QUOTED = re.compile(r"《([^《》]{4,120})》")
 _NOTICE_TITLE = re.compile(r"关于印发(.{4,120}?)的通知")
@@ -132,28 +132,66 @@ def match_heading(text: str) -> tuple[str, str, str, int] | None:
 
 
 def _find_title(lines: list[Line]) -> tuple[int | None, str | None]:
-    """The plan's own title line: the document the covering notice quotes, else a title-like line."""
+    """The plan's own title: the document the covering notice quotes, else a title-like line.
+
+    Returns the index of the title's last line and the title. A title may wrap over two lines
+    (某县贯彻落实某省…知识产权 / 保护和运用规划实施意见): the second line is short, has no clause
+    punctuation, and completes a plan title.
+    """
     lex = lexicon().outline
+    words = lexicon().metadata["title"]
     suffixes = tuple(lex["plan_title_suffixes"])
+    ending = re.compile("(" + alternation(suffixes) + ")" + words["title_years"])
     toc = re.compile(lexicon().cleaning["toc_line"])
+    not_title = re.compile(words["not_title"])
     limit = max(12, len(lines) // 3)
+    filled = [ln for ln in lines[: limit + 20] if ln.text.strip()]
     quoted: list[tuple[int, str]] = []
     for ln in lines[:limit]:
-        if "印发" in ln.text or "现将" in ln.text or "已经" in ln.text:
+        if any(w in ln.text for w in words["notice_quote_markers"]):
             quoted += [(ln.idx, q) for q in _QUOTED.findall(ln.text)]
             quoted += [(ln.idx, q) for q in _NOTICE_TITLE.findall(ln.text) if "《" not in q]
     for at, q in quoted:
         key = norm_key(q)
-        for ln in lines[at + 1 : limit + 20]:
+        for k, ln in enumerate(filled):
+            if ln.idx <= at:
+                continue
             if norm_key(ln.text) == key:
                 return ln.idx, ln.text.strip()
-    for ln in lines[:limit]:
-        t = ln.text.strip()
-        if not t or toc.search(t) or match_heading(t):
+            if k + 1 < len(filled) and norm_key(ln.text + filled[k + 1].text) == key:
+                return filled[k + 1].idx, ln.text.strip() + filled[k + 1].text.strip()
+
+    years = re.compile(words["title_years"])
+    doc_number = re.compile(words["doc_number_lead"])
+
+    def continues(t: str) -> bool:
+        if years.fullmatch(t):
+            return bool(t)  # the title's years on a line of their own: （2021—2025年）
+        return (len(t) <= words["max_wrapped_chars"] and not not_title.search(t) and not match_heading(t)
+                and not toc.search(t))
+
+    for k, ln in enumerate(filled):
+        if ln.idx >= limit:
+            break
+        t = doc_number.sub("", ln.text.strip())
+        if toc.search(t) or match_heading(t) or not_title.search(t):
             continue
-        if t.endswith(suffixes) and len(t) <= 80 and "印发" not in t and not t.startswith("关于"):
+        nxt = filled[k + 1].text.strip() if k + 1 < len(filled) else ""
+        if nxt and len(t) <= 60 and continues(nxt) and ending.search(t + nxt):
+            return filled[k + 1].idx, t + nxt
+        if ending.search(t) and len(t) <= 80:
             return ln.idx, t
     return None, None
+
+
+def _title_span(lines: list[Line], idx: int, title: str) -> tuple[int, int]:
+    """Span of a title whose last line is ``idx``: within that line, or from the line before it."""
+    tl = lines[idx]
+    off = tl.text.find(title)
+    if off >= 0:
+        return tl.start + off, tl.start + off + len(title)
+    prev = next((ln for ln in reversed(lines[:idx]) if ln.text.strip()), tl)
+    return prev.start + prev.text.find(prev.text.strip()[:1]), tl.end
 
 
 def _split_cells(line: Line) -> list[Cell]:
@@ -314,9 +352,5 @@ def parse(text: str) -> Structure:
             pos = sm.end()
         if p.text[pos:].strip():
             sentences.append(Sentence(p.text[pos:], p.start + pos, p.end, p.node, pi))
-    title_span = None
-    if title_idx is not None:
-        tl = lines[title_idx]
-        off = tl.text.find(title or "")
-        title_span = (tl.start + max(off, 0), tl.start + max(off, 0) + len(title or ""))
+    title_span = _title_span(lines, title_idx, title) if title_idx is not None and title else None
     return Structure(text, lines, title, title_span, body_start, nodes, tables, paras, sentences)

@@ -54,6 +54,7 @@ class Lexicon:
     industry_patterns: dict[str, Any]
     ip_types: dict[str, Any]
     industries: dict[str, IndustryConcept] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)  # plan metadata, parents, not-a-plan signals
     _label_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def industry_label_index(self) -> dict[str, str]:
@@ -110,4 +111,5 @@ def lexicon() -> Lexicon:
         industry_patterns=_toml("industry_patterns.toml"),
         ip_types=_toml("ip_types.toml"),
         industries=_load_industries(),
+        metadata=_toml("metadata.toml"),
     )

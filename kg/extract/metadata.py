@@ -1,15 +1,22 @@
-"""Plan metadata: title, 文号, issuer, issue date, governed region, period, implemented documents."""
+"""Plan metadata: title, 文号, issuer, issue date, governed region, period, implemented documents.
+
+Also the test that a text is a plan at all (:func:`not_a_plan`). The words and patterns come from
+the lexicon (``ontology/lexicon/metadata.toml``).
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
+from typing import Any
 
 from kg.extract.common import Ctx
 from kg.model import CitedPlan, Evidence, PlanMeta
-from kg.resolve import region_ref, resolve_plan_region
-from kg.structure import norm_key
+from kg.resolve import cited_plan_key, region_ref, resolve_plan_region
+from kg.structure import Line, Node, Sentence, Structure
 from ontology.iri import slug
+from ontology.lexicon import alternation, lexicon
 from ontology.regions import Region
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\d{4}[〕\]］)）】]\d{1,4}号")
@@ -17,15 +24,42 @@ _DATE_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _ZH_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _DATE_ZH = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
-_ISSUER_HEAD = re.compile(r"^(.{2,40}?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))关于")
-_ISSUER_LINE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{4,40}(人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅|院|部)$")
-_PERIODS = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
-            "十五五": (2026, 2030)}
-_YEAR_RANGE = re.compile(r"[（(](\d{4})\s*[-—–~至]+\s*(\d{4})年?[）)]")
-_CITE_LEAD = re.compile(r"(根据|依据|按照|贯彻落实|为贯彻落实|贯彻|落实|结合)")
-_CITE_TAIL = re.compile(r"(制定|编制|特制定|现制定|制订)")
+_QUOTE = re.compile(r"《([^《》]{4,150})》")
 _DOCNUM_TAIL = re.compile(r"[（(][^）)]*?(?:〔|\[|［|发)[^）)]*\d{4}[^）)]*[）)]$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@cache
+def _rx() -> dict[str, Any]:
+    """The lexicon's metadata patterns, compiled once."""
+    m = lexicon().metadata
+    imp, per, nap = m["implements"], m["period"], m["not_a_plan"]
+    return {
+        "issuer_line": re.compile(m["issuer_line"]),
+        "issuer_head": re.compile(m["issuer_head"]),
+        "date_tail": re.compile(m["date_line_tail"]),
+        "written": re.compile(m["written_date_label"]),
+        "title_range": re.compile(per["title_range"]),
+        "annual": re.compile(alternation(per["annual_types"])),
+        "annual_only": re.compile(alternation(per["annual_only_types"])),
+        "target_year": re.compile(per["target_year"]),
+        "own_term": re.compile(per["own_term"]),
+        "lead": re.compile(alternation(imp["leads"])),
+        "clause_break": re.compile(imp["clause_break"]),
+        "not_basis": re.compile(alternation(imp["not_basis_verbs"])),
+        "frame_section": re.compile(alternation(imp["frame_sections"])),
+        "review_section": re.compile(alternation(imp["review_sections"])),
+        "standard_after": re.compile(imp["standard_after"]),
+        "standard_title": re.compile(imp["standard_title"]),
+        "title_parent": re.compile(imp["title_parent"]),
+        "document_end": re.compile(imp["document_end"]),
+        "joiner": re.compile(alternation(imp["parent_joiners"])),
+        "markup": re.compile(nap["markup_line"]),
+        "policy_verb": re.compile("^(" + alternation(nap["policy_verbs"]) + ")"),
+        "self_reference": re.compile(nap["self_reference"]),
+        "plan_section": re.compile(alternation(nap["plan_sections"])),
+    }
 
 
 def _zh_number(s: str) -> int:
@@ -62,7 +96,164 @@ def _repair_brackets(title: str) -> str:
     return title
 
 
+# ---------------------------------------------------------------- a plan or not
+
+
+def not_a_plan(raw: str, st: Structure) -> str | None:
+    """Why a text that reads fine is not a plan (None when it is one).
+
+    A plan is Chinese prose, not code (a README), and shows itself as a plan: by a plan title, by
+    task headings that open with a policy verb (加强…, 推进…), by the sections plans have (总体要求,
+    保障措施 …), or by naming itself (制定本方案). A news item or a table of figures with a few IP
+    words shows none of these.
+    """
+    spec = lexicon().metadata["not_a_plan"]
+    rx = _rx()
+    cjk, latin = len(_CJK.findall(st.text)), len(_LATIN.findall(st.text))
+    if cjk < spec["min_cjk_share"] * (cjk + latin):
+        return f"mostly non-Chinese text ({cjk} CJK of {cjk + latin} letters)"
+    lines = [ln for ln in raw.splitlines() if ln.strip()]
+    markup = sum(1 for ln in lines if rx["markup"].search(ln))
+    if lines and markup > spec["max_markup_share"] * len(lines):
+        return f"markup or code ({markup} of {len(lines)} lines)"
+    task_headings = sum(1 for n in st.nodes if n.kind != "annex" and rx["policy_verb"].match(n.title))
+    plan_sections = {m.group() for n in st.nodes for m in [rx["plan_section"].search(n.title)] if m}
+    if (st.title or task_headings >= spec["min_task_headings"] or len(plan_sections) >= 2
+            or rx["self_reference"].search(st.text)):
+        return None
+    return "no plan title, task headings, plan sections or reference to itself as a plan"
+
+
+# ---------------------------------------------------------------- issuer and date
+
+
+def _issuer_and_date(ctx: Ctx) -> tuple[str | None, tuple[date, int, int] | None, dict[str, Evidence]]:
+    """The issuing body and the issue date, with the cleaned-text span of the date.
+
+    In order: the notice's signature (a body's name alone on a line and the date on the next, or
+    both on one line), the body at the head of the notice's title, a web page's 成文日期 (its 发布日期
+    is when the page went up), then the end of the document: a signature and date or a 版记 line
+    (某县人民政府办公室 2023年9月18日印发), as printed by a plan with no covering notice.
+    """
+    st, rx = ctx.st, _rx()
+    ev: dict[str, Evidence] = {}
+    notice_lines = [ln for ln in st.lines if ln.end <= max(st.body_start, 1) and ln.text.strip()]
+    issuer, issue, sig_ev = _signature(ctx, notice_lines, need_issuer=True, from_end=False)
+    if sig_ev is not None:
+        ev["issuer"] = sig_ev
+    if issuer is None:
+        for ln in notice_lines:
+            hm = rx["issuer_head"].match(ln.text.strip())
+            if hm:
+                issuer = hm.group(1)
+                off = ln.text.find(issuer)
+                ev["issuer"] = ctx.evidence(ln.start + off, ln.start + off + len(issuer), sentence=ln.text.strip())
+                break
+    notice = st.notice()
+    if issue is None:
+        cm = rx["written"].search(notice)
+        d = parse_date(notice[cm.end():cm.end() + 20]) if cm else None
+        if d and cm:
+            issue = (d[0], cm.end() + d[1], cm.end() + d[2])
+    if issuer is None or issue is None:
+        n = int(lexicon().metadata["closing_lines"])
+        tail = [ln for ln in st.lines if ln.text.strip() and ln.start >= st.body_start][-n:]
+        end_issuer, end_issue, end_ev = _signature(ctx, tail, need_issuer=False, from_end=True)
+        if issuer is None and end_issuer and end_ev is not None:
+            issuer = end_issuer
+            ev["issuer"] = end_ev
+        if issue is None:
+            issue = end_issue
+    if issue is None:
+        issue = parse_date(notice)
+    return issuer, issue, ev
+
+
+def _signature(ctx: Ctx, lines: list[Line], *, need_issuer: bool, from_end: bool
+               ) -> tuple[str | None, tuple[date, int, int] | None, Evidence | None]:
+    """A date line (2023年9月18日, 2023年9月18日印发) and the body signing it: on the line before, or
+    before the date on the same line (a 版记). Without ``need_issuer`` a date alone is returned."""
+    rx = _rx()
+    order = range(len(lines) - 1, -1, -1) if from_end else range(len(lines))
+    for k in order:
+        ln = lines[k]
+        t = ln.text.strip()
+        d = parse_date(t)
+        if d is None or not rx["date_tail"].match(t[d[2]:]):
+            continue
+        off = ln.text.find(t)
+        issue = (d[0], ln.start + off + d[1], ln.start + off + d[2])
+        before = t[: d[1]].strip()
+        if before:
+            if rx["issuer_line"].match(before):
+                at = ln.text.find(before)
+                return before, issue, ctx.evidence(ln.start + at, ln.start + at + len(before), sentence=t)
+            continue
+        prev = lines[k - 1] if k > 0 else None
+        if prev is not None and rx["issuer_line"].match(prev.text.strip()):
+            name = prev.text.strip()
+            at = prev.text.find(name)
+            return name, issue, ctx.evidence(prev.start + at, prev.start + at + len(name), sentence=name)
+        if not need_issuer:
+            return None, issue, None
+    return None, None, None
+
+
+# ---------------------------------------------------------------- period
+
+
+def _period(ctx: Ctx, title: str | None, issue_date: date | None) -> tuple[int, int] | None:
+    """First and last year the plan covers.
+
+    From the title (a year range, a five-year-plan name, the one year of an annual 工作要点 or
+    工作计划), else from the plan stating its own term, else from the year its targets are set for
+    (到2025年) counted from the issue year, else from the five-year-plan name the body uses most.
+    Years inside a cited title (《…纲要（2021—2035年）》) are that document's, not the plan's.
+    """
+    rx = _rx()
+    five = {k: tuple(v) for k, v in lexicon().metadata["five_year_plans"].items()}
+    if title:
+        ym = rx["title_range"].search(title)
+        if ym and int(ym.group(1)) < int(ym.group(2)):
+            return int(ym.group(1)), int(ym.group(2))
+        hits = [v for k, v in five.items() if k in title]
+        if hits:
+            return hits[0]  # type: ignore[return-value]
+        years = set(re.findall(r"(\d{4})年", title))
+        if len(years) == 1 and rx["annual"].search(title):
+            y = int(years.pop())
+            return y, y
+    body = _unquoted(ctx.text[ctx.st.body_start:])
+    if title and not years and rx["annual_only"].search(title):
+        # 某县知识产权工作要点 printing its year only in the preamble: 为做好2024年全县知识产权工作
+        first_heading = min((n.start for n in ctx.st.nodes), default=len(ctx.text)) - ctx.st.body_start
+        named = set(re.findall(r"(\d{4})年", body[:max(first_heading, 0)]))
+        if len(named) == 1:
+            y = int(named.pop())
+            return y, y
+    own = rx["own_term"].search(body)
+    if own and int(own.group(1)) < int(own.group(2)):
+        return int(own.group(1)), int(own.group(2))
+    targets = [int(y) for y in rx["target_year"].findall(body)]
+    if targets:
+        end = max(set(targets), key=targets.count)
+        start = issue_date.year if issue_date and issue_date.year <= end else end - 4
+        return start, end
+    counts = {k: body.count(k) for k in five}
+    best = max(counts, key=counts.__getitem__)
+    return five[best] if counts[best] else None  # type: ignore[return-value]
+
+
+def _unquoted(text: str) -> str:
+    """The text with every quoted title blanked out (same length, so offsets hold)."""
+    return _QUOTE.sub(lambda m: " " * len(m.group()), text)
+
+
+# ---------------------------------------------------------------- the plan's metadata
+
+
 def extract_metadata(ctx: Ctx) -> PlanMeta:
+    """The plan's own metadata, each field with its evidence."""
     st = ctx.st
     text = ctx.text
     notice = st.notice()
@@ -80,72 +271,20 @@ def extract_metadata(ctx: Ctx) -> PlanMeta:
         doc_number = m.group()
         ev["doc_number"] = ctx.evidence(m.start(), m.end(), sentence=doc_number)
 
-    # issuer: a signature line (a body's name alone on its line, followed by the date), else the
-    # body at the head of the notice's title (X关于印发…的通知)
-    issuer = None
-    issue: tuple[date, int, int] | None = None
-    lines = [ln for ln in st.lines if ln.end <= max(st.body_start, 1) and ln.text.strip()]
-    for k, ln in enumerate(lines):
-        t = ln.text.strip()
-        if _ISSUER_LINE.match(t) and k + 1 < len(lines) and parse_date(lines[k + 1].text.strip()[:16]):
-            issuer = t
-            ev["issuer"] = ctx.evidence(ln.start, ln.end, sentence=t)
-            nxt = lines[k + 1]
-            d = parse_date(nxt.text)
-            if d:
-                issue = (d[0], nxt.start + d[1], nxt.start + d[2])
-            break
-    if issuer is None:
-        for ln in lines:
-            hm = _ISSUER_HEAD.match(ln.text.strip())
-            if hm:
-                issuer = hm.group(1)
-                ev["issuer"] = ctx.evidence(ln.start, ln.start + len(issuer), sentence=ln.text.strip())
-                break
-    if issue is None:
-        # web pages print 成文日期 in a metadata block; otherwise any date in the notice
-        cm = re.search(r"成文日期[\]］]?\s*", notice)
-        source = notice[cm.end():] if cm else notice
-        base = cm.end() if cm else 0
-        d = parse_date(source)
-        if d:
-            issue = (d[0], base + d[1], base + d[2])
-    issue_date = None
+    issuer, issue, issuer_ev = _issuer_and_date(ctx)
+    ev.update(issuer_ev)
+    issue_date = issue[0] if issue else None
     if issue:
-        issue_date = issue[0]
         ev["issue_date"] = ctx.evidence(issue[1], issue[2], sentence=text[issue[1]:issue[2]])
 
-    # governed region: issuer first, then the title, then the body
+    # governed region: the issuer first, then the title; the body only when neither names one
     region: Region | None = resolve_plan_region([issuer or "", title or ""], text[st.body_start:])
-
-    # period: a year range in the title, a five-year-plan name, else issue year to target year
-    period = None
-    for src in (title or "", text[st.body_start : st.body_start + 3000]):
-        ym = _YEAR_RANGE.search(src)
-        if ym and int(ym.group(1)) < int(ym.group(2)):
-            period = (int(ym.group(1)), int(ym.group(2)))
-            break
-        hits = [v for k, v in _PERIODS.items() if k in src]
-        if hits and src is title:
-            period = hits[0]
-            break
-    if period is None:
-        targets = [int(y) for y in re.findall(r"到(\d{4})年", text[st.body_start:])]
-        if targets:
-            end = max(set(targets), key=targets.count)
-            start = issue_date.year if issue_date and issue_date.year <= end else end - 4
-            period = (start, end)
-        else:
-            body = text[st.body_start:]
-            counts = {k: body.count(k) for k in _PERIODS}
-            best = max(counts, key=counts.get)  # type: ignore[arg-type]
-            if counts[best]:
-                period = _PERIODS[best]
-
-    implements = _implements(ctx)
-    key_src = title or ((region.name if region else "") + "-" + ctx.file.rsplit(".", 1)[0])
+    period = _period(ctx, title, issue_date)
+    implements = _implements(ctx, title)
+    key_src = cited_plan_key(title) if title else ((region.name if region else "") + "-" +
+                                                   ctx.file.rsplit(".", 1)[0])
     return PlanMeta(
-        key=slug(norm_key(key_src)),
+        key=slug(key_src),
         title=title,
         doc_number=doc_number,
         issuer=issuer,
@@ -157,33 +296,122 @@ def extract_metadata(ctx: Ctx) -> PlanMeta:
     )
 
 
-def _implements(ctx: Ctx) -> list[CitedPlan]:
-    """Documents the preamble says the plan implements or is drawn up according to."""
-    st = ctx.st
-    first_heading = min((n.start for n in st.nodes), default=len(ctx.text))
-    out: list[CitedPlan] = []
-    seen: set[str] = set()
+# ---------------------------------------------------------------- implemented documents
+
+
+def _basis_sentences(st: Structure) -> list[Sentence]:
+    """Sentences that may state the plan's basis: the preamble before the first heading, and
+    sections that set the plan's frame (指导思想, 形势 …), but not reviews of past achievements."""
+    first_heading = min((n.start for n in st.nodes), default=len(st.text))
+    out = []
     for sent in st.sentences:
         if sent.start < st.body_start:
             continue
-        if sent.start >= first_heading and out:
-            break
-        if sent.start >= first_heading + 2000:
-            break
-        if not (_CITE_LEAD.search(sent.text) and _CITE_TAIL.search(sent.text)):
-            continue
-        for qm in re.finditer(r"《([^《》]{4,150})》", sent.text):
-            title = _repair_brackets(qm.group(1).strip())
-            after = sent.text[qm.end() : qm.end() + 30]
-            dn = DOC_NUMBER.search(after[:25]) if after.startswith(("（", "(")) else None
-            title = _DOCNUM_TAIL.sub("", title)
-            key = norm_key(title)
-            if key in seen:
+        if sent.start < first_heading:
+            out.append(sent)
+        elif _frame_section(sent.node):
+            out.append(sent)
+    return out
+
+
+def _frame_section(node: Node | None) -> bool:
+    """True when the nearest enclosing section that is either a frame or a review section is a frame.
+
+    The nearest decides: 第二节 “十四五”时期面临的形势 under a chapter on 成就和形势 is a frame; a
+    section naming both (成就和形势) counts as a review.
+    """
+    rx = _rx()
+    while node is not None:
+        if rx["review_section"].search(node.title):
+            return False
+        if rx["frame_section"].search(node.title):
+            return True
+        node = node.parent
+    return False
+
+
+def _implements(ctx: Ctx, title: str | None) -> list[CitedPlan]:
+    """Documents the plan says it implements or is drawn up according to.
+
+    A quoted title counts when a lead word (根据, 按照, 为贯彻落实, 对照 …) governs it in its own
+    clause, in the preamble or a frame section; not when it is to be drafted or revised, nor a
+    standard. Then the parents the title itself states (某县贯彻落实Y实施意见 implements Y), unless
+    the text already cites the same document in fuller form.
+    """
+    rx = _rx()
+    own = cited_plan_key(title) if title else None
+    out: list[CitedPlan] = []
+    seen: set[str] = set()
+    for sent in _basis_sentences(ctx.st):
+        s = sent.text
+        for qm in _QUOTE.finditer(s):
+            clause_from = 0
+            for b in rx["clause_break"].finditer(s, 0, qm.start()):
+                clause_from = b.end()
+            clause = _QUOTE.sub("", s[clause_from:qm.start()])
+            leads = list(rx["lead"].finditer(clause))
+            if not leads or rx["not_basis"].search(clause[leads[-1].end():]):
+                continue
+            after = s[qm.end():qm.end() + 30]
+            cited = qm.group(1).strip()
+            if rx["standard_after"].match(after) or rx["standard_title"].search(cited):
+                continue
+            cited = _DOCNUM_TAIL.sub("", _repair_brackets(cited))
+            key = cited_plan_key(cited)
+            if key in seen or key == own:
                 continue
             seen.add(key)
-            start = sent.start + qm.start()
-            out.append(CitedPlan(title=title, doc_number=dn.group() if dn else None,
-                                 evidence=ctx.evidence(start, sent.start + qm.end())))
-        if out:
-            break
+            dn = DOC_NUMBER.search(after[:25]) if after.startswith(("（", "(")) else None
+            out.append(CitedPlan(title=cited, doc_number=dn.group() if dn else None,
+                                 evidence=ctx.evidence(sent.start + qm.start(), sent.start + qm.end())))
+    if title and ctx.st.title_span:
+        for parent, start, end in _title_parents(title):
+            key = cited_plan_key(parent)
+            if key in seen or any(_same_document(key, k) for k in seen):
+                continue
+            seen.add(key)
+            at = _title_offsets(ctx.st, title)
+            out.append(CitedPlan(title=parent, evidence=ctx.evidence(at[start], at[end - 1] + 1, sentence=title)))
     return out
+
+
+def _title_offsets(st: Structure, title: str) -> list[int]:
+    """Text offset of each character of the title (a title wrapped over two lines skips the break)."""
+    t0, t1 = st.title_span or (0, 0)
+    at = [i for i in range(t0, t1) if not st.text[i].isspace()]
+    if len(at) != len(title) or any(st.text[i] != c for i, c in zip(at, title, strict=False)):
+        at = list(range(t0, t0 + len(title)))
+    return at
+
+
+def _title_parents(title: str) -> list[tuple[str, int, int]]:
+    """The documents a title says the plan implements, with their offsets in the title.
+
+    某县贯彻落实某市知识产权强市建设纲要和某市知识产权保护和运用规划实施意见 states two: the part
+    after 贯彻落实 is split at 和/及/、 where the part before ends as a document title does.
+    """
+    rx = _rx()
+    m = rx["title_parent"].search(title)
+    if not m:
+        return []
+    part, base = m.group(1), m.start(1)
+    pieces: list[tuple[str, int, int]] = []
+    start = 0
+    for j in rx["joiner"].finditer(part):
+        if rx["document_end"].search(part[start:j.start()].strip("《》")):
+            pieces.append((part[start:j.start()], base + start, base + j.start()))
+            start = j.end()
+    pieces.append((part[start:], base + start, base + len(part)))
+    out = []
+    for text, at, _ in pieces:
+        bare = text.strip("《》")  # a title may print the parent in book-title marks
+        if bare and rx["document_end"].search(bare):
+            out.append((bare, at + text.find(bare), at + text.find(bare) + len(bare)))
+    return out
+
+
+def _same_document(a: str, b: str) -> bool:
+    """Two identity keys naming one document in different words (near-equal character bigrams)."""
+    x = {a[i:i + 2] for i in range(len(a) - 1)}
+    y = {b[i:i + 2] for i in range(len(b) - 1)}
+    return bool(x and y) and len(x & y) / len(x | y) >= 0.8
