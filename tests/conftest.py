@@ -13,6 +13,7 @@ from kg.pipeline import SAMPLE_CORPUS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
+DEV_CORPUS = ROOT.parent / "shared" / "corpus" / "dev"  # plans in other forms, gold in SHARED_EVAL / "gold-dev"
 
 
 def seed(prefix: str) -> Path:

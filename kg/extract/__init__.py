@@ -14,7 +14,7 @@ from pathlib import Path
 from kg.extract.common import Ctx
 from kg.extract.departments import Mention, find_departments, find_in_span, find_organizations
 from kg.extract.indicators import extract_indicators
-from kg.extract.industries import find_industries
+from kg.extract.industries import IndustryHit, find_industries
 from kg.extract.marks import find_marks
 from kg.extract.metadata import extract_metadata, not_a_plan
 from kg.extract.tasks import build_tasks
@@ -101,9 +101,9 @@ def extract_document(doc: Document) -> PlanData:
     by_start = sorted(industry_hits, key=lambda h: h.start)
     hit_starts = [h.start for h in by_start]
     for d in drafts:
-        # a task's industries are quoted as its text writes them (生物医药产业), in the order they occur
+        # a task's industries are named as printed (茶产业, 文化旅游), in the order they occur
         inside = by_start[bisect_left(hit_starts, d.start):bisect_left(hit_starts, d.end)]
-        inds = list(OrderedDict.fromkeys(h.surface for h in inside))
+        inds = list(OrderedDict.fromkeys(h.name for h in inside))
         ips = [k for k, spec in ip_spec.items() if any(w in d.text for w in spec["words"])]
         tasks.append(Task(id=d.id, title=d.title, text=d.text, path=d.path, parent=d.parent, industries=inds,
                           ip_types=ips, evidence=d.evidence))
@@ -216,19 +216,20 @@ def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],
                                                reason=reason, evidence=d.evidence))
 
 
-def _industry_mentions(ctx: Ctx, hits) -> list[IndustryMention]:
+def _industry_mentions(ctx: Ctx, hits: list[IndustryHit]) -> list[IndustryMention]:
+    """One mention per printed name (茶产业, 工业制造业), with its taxonomy concept if any and its evidence."""
     lex = lexicon()
-    labels = lex.industry_label_index()
     out: OrderedDict[str, IndustryMention] = OrderedDict()
     for h in sorted(hits, key=lambda h: h.start):
-        ev = ctx.evidence(h.start, h.end)
+        # a table cell is no sentence: quote the cell the name was read from
+        cell = ctx.text[h.context[0]:h.context[1]].strip() if h.context and ctx.sentence_at(h.start) is None else None
+        ev = ctx.evidence(h.start, h.end, sentence=cell)
         if h.name in out:
             if len(out[h.name].evidence) < MAX_EVIDENCE:
                 out[h.name].evidence.append(ev)
             continue
-        concept = h.concept or labels.get(h.name)
-        out[h.name] = IndustryMention(name=h.name, concept=concept,
-                                      broader=lex.broader_chain(concept) if concept else [], evidence=[ev])
+        out[h.name] = IndustryMention(name=h.name, concept=h.concept,
+                                      broader=lex.broader_chain(h.concept) if h.concept else [], evidence=[ev])
     return list(out.values())
 
 
