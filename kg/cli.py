@@ -398,9 +398,11 @@ def _given(param: list[str] | None) -> dict[str, str]:
 
 
 def _describe(p) -> str:
+    """A parameter as `ask --list` shows it: name, whether it is needed, and the values it takes if only some."""
+    allowed = f": {'|'.join(p.choices)}" if p.choices else ""
     if p.required:
-        return f"{p.name} (required)"
-    return f"{p.name} (default {p.default})" if p.default is not None else f"{p.name} (optional)"
+        return f"{p.name} (required{allowed})"
+    return f"{p.name} (default {p.default}{allowed})" if p.default is not None else f"{p.name} (optional{allowed})"
 
 
 def _ask_password(to: str | None) -> None:

@@ -41,3 +41,15 @@ def relation_labels() -> dict[str, tuple[str, str]]:
     for sol in _store().query(f"SELECT ?p ?t WHERE {{ ?p <{CYPHER_TYPE}> ?t }}"):
         out[sol["t"].value] = ontology_labels().get(sol["p"].value, (sol["t"].value, sol["t"].value))
     return out
+
+
+# a responsibility's role (ipkg:role, whose shape allows exactly these two values) as plans word it
+ROLE_LABELS: dict[str, tuple[str, str]] = {"lead": ("牵头", "lead"), "co": ("配合", "co")}
+
+
+def role_label(role: str | None) -> str:
+    """A responsibility's role for display, e.g. lead -> "牵头 lead"; a value outside the two as itself."""
+    if role is None:
+        return ""
+    zh, en = ROLE_LABELS.get(role, (role, ""))
+    return f"{zh} {en}".strip()

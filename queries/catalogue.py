@@ -2,6 +2,9 @@
 
 Each file starts with a header of comment lines (``//`` or ``#``) that says the question in
 Chinese and English, its parameters and its columns; both twins must declare the same ones.
+A parameter line is ``param: NAME TYPE MODE — help``: TYPE is ``str``, ``int``, ``bool`` or a
+list of the only values allowed, such as ``lead|co`` (a string that anything else is refused as);
+MODE is ``required``, ``optional`` or ``default=VALUE``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
-_PARAM = re.compile(r"^(\w+)\s+(str|int|bool)\s+(required|optional|default=\S+)\s*—\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s+(str|int|bool|[\w-]+(?:\|[\w-]+)+)\s+(required|optional|default=\S+)\s*—\s*(.*)$")
 
 
 class CatalogueError(ValueError):
@@ -22,13 +25,19 @@ class CatalogueError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
+    """One declared parameter of a question."""
+
     name: str
-    type: str
+    type: str  # str, int or bool
     required: bool
     default: Any
     help: str
+    choices: tuple[str, ...] = ()  # the only values a str parameter takes (``lead|co`` in its header), if any
 
     def convert(self, raw: str) -> Any:
+        """The typed value of ``raw``; a value of the wrong type or not among the choices is refused."""
+        if self.choices and raw not in self.choices:
+            raise CatalogueError(f"parameter {self.name} must be one of {', '.join(self.choices)}, not {raw!r}")
         if self.type == "int":
             try:
                 return int(raw)
@@ -93,10 +102,15 @@ def _params(lines: list[str], where: str) -> tuple[Param, ...]:
         if not m:
             raise CatalogueError(f"{where}: malformed parameter line {line!r}")
         name, typ, mode, help_ = m.groups()
+        choices = tuple(typ.split("|")) if "|" in typ else ()
+        typ = "str" if choices else typ
         default = None
         if mode.startswith("default="):
-            default = Param(name, typ, False, None, help_).convert(mode.removeprefix("default="))
-        out.append(Param(name, typ, mode == "required", default, help_))
+            try:
+                default = Param(name, typ, False, None, help_, choices).convert(mode.removeprefix("default="))
+            except CatalogueError as exc:
+                raise CatalogueError(f"{where}: {exc}") from None
+        out.append(Param(name, typ, mode == "required", default, help_, choices))
     return tuple(out)
 
 

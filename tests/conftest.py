@@ -151,14 +151,18 @@ HOSTILE = '<script>alert(1)</script>"品牌"&amp;'  # a document string that mus
 
 @pytest.fixture(scope="session")
 def hostile_graph(plans):
-    """The sample graph plus a brand whose name and evidence sentence carry markup and quotes."""
+    """The sample graph plus a brand whose name and evidence sentence carry markup and quotes, and a task
+    so titled whose one (inferred, co) owner is 004's first department, with the markup in the reason too."""
     from kg.graph import build_graph
-    from kg.model import Evidence, NamedMention
+    from kg.model import Evidence, NamedMention, Responsibility, Task
 
     plan = plans["004"].model_copy(deep=True)
     ev = plan.brands[0].evidence[0] if plan.brands else plan.departments[0].evidence[0]
     plan.brands.append(NamedMention(name=HOSTILE, evidence=[Evidence(
         source=ev.source, start=ev.start, end=ev.end, sentence=f"打造{HOSTILE}等区域品牌。", path=ev.path)]))
+    plan.tasks.append(Task(id="t-hostile", title=HOSTILE, text=f"{HOSTILE}。", path=ev.path, evidence=ev))
+    plan.responsibilities.append(Responsibility(task="t-hostile", department=plan.departments[0].key, role="co",
+                                                explicit=False, reason=f"理由{HOSTILE}", evidence=ev))
     others = [p for k, p in plans.items() if k != "004"]
     return build_graph([*others, plan]), [*others, plan]
 
@@ -167,3 +171,9 @@ def hostile_graph(plans):
 def hostile_iri(hostile_graph) -> str:
     graph, _ = hostile_graph
     return next(n for n, d in graph.nodes(data=True) if d["label"] == "Brand" and d["name"] == HOSTILE)
+
+
+@pytest.fixture(scope="session")
+def hostile_task_iri(hostile_graph) -> str:
+    graph, _ = hostile_graph
+    return next(n for n, d in graph.nodes(data=True) if d["label"] == "Task" and d["name"] == HOSTILE)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -109,7 +111,14 @@ def test_ask_with_the_sparql_engine_goes_over_http(endpoint):
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
-    assert rows and {"region", "department", "evidence"} <= set(rows[0])
+    assert rows and {"region", "department", "role", "evidence"} <= set(rows[0])
+    co = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "dept-owners", "-p", "industry=新材料", "-p", "role=co",
+                         "--engine", "sparql", "--endpoint", f"{endpoint.url}/sparql", "--format", "json"],
+                        capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert co.returncode == 0, co.stderr
+    co_rows = json.loads(co.stdout)
+    assert co_rows and {r["role"] for r in co_rows} == {"co"}
+    assert co_rows == [r for r in rows if r["role"] == "co"]
 
 
 # ---------------------------------------------------------------- the protocol
@@ -304,8 +313,6 @@ def test_department_iri_dereferences_by_content_negotiation(endpoint, memory):
 
 
 def test_entity_page_links_its_neighbourhood_picture(endpoint, memory, sample_graph):
-    import re
-
     from viz.select import ego
 
     iri = department_iri(memory)
@@ -318,6 +325,58 @@ def test_entity_page_links_its_neighbourhood_picture(endpoint, memory, sample_gr
                                 re.S)[1])
     expected = ego(sample_graph, iri, 1)
     assert (len(data["nodes"]), len(data["edges"])) == (expected.number_of_nodes(), expected.number_of_edges())
+
+
+# a row of an entity page's responsibilities table: role, the other end (task or department), basis
+RESPONSIBILITY_ROW = re.compile(
+    r'<tr class="responsibility" data-role="([^"]*)" data-explicit="(true|false)">\s*'
+    r'<td class="role">([^<]*)</td><td><a href="([^"]*)">([^<]*)</a></td>\s*<td class="basis">([^<]*)</td>')
+ROLE_SHOWN = {"lead": "牵头 lead", "co": "配合 co"}
+
+
+def responsibility_rows(page: str) -> list[tuple[str, str, str, str]]:
+    """The responsibilities table of an entity page: (role, role as shown, other end's name, basis as shown)."""
+    return [(role, html.unescape(shown), html.unescape(name), html.unescape(basis))
+            for role, _, shown, _, name, basis in RESPONSIBILITY_ROW.findall(page)]
+
+
+def expected_responsibilities(memory, iri: str) -> list[tuple[str, str, str, str]]:
+    """What the table should hold, read from the store: lead before co, then by the other end's name."""
+    q = f"""PREFIX ipkg: <{IPKG}>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?r ?other ?name ?role ?explicit ?reason WHERE {{
+      {{ ?r ipkg:responsibleAgent <{iri}> . ?other ipkg:qualifiedResponsibility ?r ; rdfs:label ?name }}
+      UNION {{ <{iri}> ipkg:qualifiedResponsibility ?r . ?r ipkg:responsibleAgent ?other .
+               ?other ipkg:qualifiedName ?name }}
+      ?r ipkg:role ?role ; ipkg:explicit ?explicit . OPTIONAL {{ ?r ipkg:reason ?reason }} }}"""
+    rows = []
+    for s in memory.query(q):
+        explicit = s["explicit"].value == "true"
+        basis = "明确指定 explicit" if explicit else f"推断 inferred：{s['reason'].value}"
+        rows.append((s["role"].value != "lead", s["name"].value, s["other"].value, s["r"].value,
+                     (s["role"].value, ROLE_SHOWN[s["role"].value], s["name"].value, basis)))
+    return [row[-1] for row in sorted(rows)]
+
+
+def test_department_and_task_pages_show_each_responsibilitys_role(endpoint, memory):
+    both = "?a ipkg:role 'lead' . ?b ipkg:role 'co' ."
+    picks = {  # a task with a lead and a co owner, a department in both roles, one with an inferred responsibility
+        "task": f"SELECT ?x WHERE {{ ?x ipkg:qualifiedResponsibility ?a , ?b . {both} }} ORDER BY ?x LIMIT 1",
+        "department": f"SELECT ?x WHERE {{ ?a ipkg:responsibleAgent ?x . ?b ipkg:responsibleAgent ?x . {both} }} "
+                      "ORDER BY ?x LIMIT 1",
+        "inferred": "SELECT ?x WHERE { ?a ipkg:responsibleAgent ?x ; ipkg:explicit false } ORDER BY ?x LIMIT 1",
+    }
+    for kind, pick in picks.items():
+        iri = next(iter(memory.query(f"PREFIX ipkg: <{IPKG}> {pick}")))["x"].value
+        page = httpx.get(local(endpoint, iri), headers={"Accept": "text/html"}, follow_redirects=True).text
+        rows = responsibility_rows(page)
+        assert rows == expected_responsibilities(memory, iri), kind
+        assert f"<h2>责任 Responsibilities ({len(rows)})</h2>" in page
+        assert ("任务 Task" if kind != "task" else "部门 Department") in page
+        if kind == "inferred":
+            assert any(r[3].startswith("推断 inferred：") for r in rows)
+        else:
+            assert {r[0] for r in rows} == {"lead", "co"}
 
 
 def test_unknown_iri_is_404(endpoint):
@@ -392,6 +451,20 @@ def test_markup_in_a_document_shows_as_text(hostile_endpoint, hostile_iri):
     assert r.status_code == 200
     assert "<script>alert(1)</script>" not in r.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text and "&amp;amp;" in r.text
+
+
+def test_markup_in_a_responsibility_shows_as_text(hostile_endpoint, hostile_graph, hostile_task_iri):
+    graph, _ = hostile_graph
+    (department,) = [d for d, _, k in graph.in_edges(hostile_task_iri, keys=True) if k == "RESPONSIBLE_FOR"]
+    dept_page = httpx.get(local(hostile_endpoint, department), headers={"Accept": "text/html"},
+                          follow_redirects=True).text
+    assert ("co", "配合 co", HOSTILE, f"推断 inferred：理由{HOSTILE}") in responsibility_rows(dept_page)
+    task_page = httpx.get(local(hostile_endpoint, hostile_task_iri), headers={"Accept": "text/html"},
+                          follow_redirects=True).text
+    assert responsibility_rows(task_page) == [
+        ("co", "配合 co", graph.nodes[department]["qualified_name"], f"推断 inferred：理由{HOSTILE}")]
+    for page in (dept_page, task_page):
+        assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 # ---------------------------------------------------------------- in a real browser

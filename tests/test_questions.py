@@ -11,19 +11,20 @@ from kg.cli import app
 from kg.graph import counts
 from loaders.cypher import FalkorStore, load, store_counts
 from loaders.export import write_rdf
-from queries.catalogue import CATALOGUE_DIR, CatalogueError, _load, catalogue, question
+from queries.catalogue import CATALOGUE_DIR, CatalogueError, _load, _params, catalogue, question
 from queries.engines import ask_cypher, ask_sparql, memory_store, normalise
 
 runner = CliRunner()
 
 # parameters each question is asked with (the catalogue's defaults fill the rest), plus a variant
 ASKED = {
-    "dept-owners": [{"industry": "新材料"}, {"industry": "战略性新兴产业", "theme": "保护"}],
+    "dept-owners": [{"industry": "新材料"}, {"industry": "战略性新兴产业", "theme": "保护"},
+                    {"industry": "新材料", "role": "lead"}, {"industry": "战略性新兴产业", "role": "co"}],
     "indicator-compare": [{}, {"indicator": "每万人口高价值发明专利拥有量"}],
     "plan-lineage": [{}, {"plan": "重庆市建设支撑型知识产权强市实施方案"}],
     "region-profile": [{"region": "璧山区"}, {"region": "630222"}],
     "shared-industries": [{}, {"min_plans": "3"}],
-    "dept-workload": [{}, {"include_inferred": "true"}],
+    "dept-workload": [{}, {"include_inferred": "true"}, {"role": "lead"}, {"role": "co", "include_inferred": "true"}],
     "co-responsibility": [{}, {"min_shared": "3"}],
     "gi-brands": [{}, {"region": "万州区"}],
 }
@@ -86,11 +87,126 @@ def test_dept_owners_new_materials_by_hand(engines) -> None:
         "发展和改革局", "农业农村和科学技术局", "工业和信息化局", "财政局", "商务局", "文体旅游局", "广播电视局",
         "市场监督管理局")}
     wanzhou = [r for r in rows if r["task"] == "新材料知识产权保护"]
-    assert [(r["region"], r["department"], r["explicit"]) for r in wanzhou] == [
-        ("万州区", "万州区市场监督管理局", False)]
+    # the task names no body: the plan region's IP administration is its inferred, and so sole, lead owner
+    assert [(r["region"], r["department"], r["role"], r["explicit"]) for r in wanzhou] == [
+        ("万州区", "万州区市场监督管理局", "lead", False)]
     # taxonomy-aware: asking for the broader concept finds the same tasks
     broader = _rows(engines, "dept-owners", {"industry": "战略性新兴产业"})
     assert {(r["task"], r["department"]) for r in rows} <= {(r["task"], r["department"]) for r in broader}
+
+
+# ---------------------------------------------------------------- the responsibility role (lead / co)
+
+ROLE_QUESTIONS = [("dept-owners", {"industry": "新材料"}), ("dept-owners", {"industry": "战略性新兴产业"}),
+                  ("dept-workload", {}), ("dept-workload", {"include_inferred": "true"})]
+
+
+def test_role_column_and_parameter_are_declared() -> None:
+    owners, workload = question("dept-owners"), question("dept-workload")
+    assert owners.columns == ("region", "plan", "task", "department", "function", "role", "explicit", "evidence")
+    assert workload.columns == ("department", "function", "plan", "role", "tasks")
+    for q in (owners, workload):
+        role = next(p for p in q.params if p.name == "role")
+        assert (role.type, role.required, role.default, role.choices) == ("str", False, None, ("lead", "co"))
+        assert q.bind({"industry": "新材料"} if q is owners else {})["role"] is None  # left out: both roles
+
+
+@pytest.mark.parametrize("name,given", ROLE_QUESTIONS)
+@pytest.mark.parametrize("role", ["lead", "co"])
+def test_role_filter_keeps_exactly_the_rows_of_that_role(engines, name: str, given: dict, role: str) -> None:
+    """On each engine: the filtered answer is the unfiltered one's rows of that role, in the same order."""
+    store, mem, _ = engines
+    q = question(name)
+    at = q.columns.index("role")
+    for ask, engine in ((ask_cypher, store), (ask_sparql, mem)):
+        everything = ask(q, engine, q.bind(given))
+        assert {r[at] for r in everything} == {"lead", "co"}, f"{name} {given} should hold both roles"
+        only = ask(q, engine, q.bind({**given, "role": role}))
+        assert only, f"{name} {given} role={role} answered nothing"
+        assert {r[at] for r in only} == {role}
+        assert only == [r for r in everything if r[at] == role]
+
+
+def _responsibilities(graph) -> list[dict]:
+    """Every RESPONSIBLE_FOR edge of the graph with the names the questions show."""
+    plan_of = {t: graph.nodes[p]["name"] for p, t, k in graph.edges(keys=True) if k == "HAS_TASK"}
+    return [{"department": graph.nodes[d]["qualified_name"], "function": graph.nodes[d]["function_type"],
+             "task": t, "task_name": graph.nodes[t]["name"], "plan": plan_of[t], "role": e["role"],
+             "explicit": e["explicit"]}
+            for d, t, k, e in graph.edges(keys=True, data=True) if k == "RESPONSIBLE_FOR"]
+
+
+@pytest.mark.parametrize("include_inferred", [False, True])
+def test_dept_workload_counts_each_role_as_the_graph_holds_it(engines, sample_graph, include_inferred: bool) -> None:
+    """Counted here from the graph's edges, independently of both twins."""
+    store, mem, _ = engines
+    tasks: dict[tuple, set[str]] = {}
+    for r in _responsibilities(sample_graph):
+        if r["explicit"] or include_inferred:
+            for plan in (r["plan"], None):
+                tasks.setdefault((r["department"], r["function"], plan, r["role"]), set()).add(r["task"])
+    expected = {(*key, len(ts)) for key, ts in tasks.items()}
+    q = question("dept-workload")
+    params = q.bind({"include_inferred": str(include_inferred).lower()})
+    cypher_rows, sparql_rows = ask_cypher(q, store, params), ask_sparql(q, mem, params)
+    assert normalise(cypher_rows) == normalise(sparql_rows) == normalise(list(expected))
+    # a department holds one role per task, so its lead and co rows add up to all the tasks it owns
+    owned: dict[str, set[str]] = {}
+    for r in _responsibilities(sample_graph):
+        if r["explicit"] or include_inferred:
+            owned.setdefault(r["department"], set()).add(r["task"])
+    overall: dict[str, int] = {}
+    for department, _, plan, _, n in cypher_rows:
+        if plan is None:
+            overall[department] = overall.get(department, 0) + n
+    assert overall == {d: len(ts) for d, ts in owned.items()}
+    assert [r[4] for r in cypher_rows] == sorted((r[4] for r in cypher_rows), reverse=True)  # ranked
+
+
+def test_dept_owners_role_is_the_responsibilitys_own(engines, sample_graph) -> None:
+    """Each answer row's role and explicitness are those of the edge between its department and task."""
+    edges: dict[tuple, set[tuple]] = {}
+    for r in _responsibilities(sample_graph):
+        edges.setdefault((r["plan"], r["task_name"], r["department"]), set()).add((r["role"], r["explicit"]))
+    store, mem, _ = engines
+    q = question("dept-owners")
+    params = q.bind({"industry": "战略性新兴产业"})
+    for ask, engine in ((ask_cypher, store), (ask_sparql, mem)):
+        rows = [dict(zip(q.columns, r, strict=True)) for r in ask(q, engine, params)]
+        assert rows and all((r["role"], r["explicit"]) in edges[(r["plan"], r["task"], r["department"])] for r in rows)
+        # the lead owner of a task comes before those that cooperate
+        both = 0
+        for (plan, task), group in _by_task(rows).items():
+            roles = [r["role"] for r in group]
+            assert roles == sorted(roles, key=lambda role: role != "lead"), (ask.__name__, plan, task, roles)
+            both += len(set(roles)) == 2
+        assert both, "no task with a lead and a co owner: the order was not tested"
+
+
+def _by_task(rows: list[dict]) -> dict[tuple, list[dict]]:
+    out: dict[tuple, list[dict]] = {}
+    for r in rows:
+        out.setdefault((r["plan"], r["task"]), []).append(r)
+    return out
+
+
+@pytest.mark.parametrize("bad", ["boss", "LEAD", "Lead", "lead ", "", "牵头", "lead' OR 1=1 --", "co|lead"])
+def test_an_invalid_role_is_refused(bad: str) -> None:
+    for q, given in ((question("dept-owners"), {"industry": "新材料"}), (question("dept-workload"), {})):
+        with pytest.raises(CatalogueError) as refused:
+            q.bind({**given, "role": bad})
+        assert str(refused.value) == f"parameter role must be one of lead, co, not {bad!r}"
+
+
+def test_choice_parameters_in_headers() -> None:
+    (p,) = _params(["mode fast|slow default=slow — 速度 speed"], "x.cypher")
+    assert (p.type, p.default, p.choices) == ("str", "slow", ("fast", "slow"))
+    assert p.convert("fast") == "fast"
+    with pytest.raises(CatalogueError) as refused:
+        _params(["mode fast|slow default=medium — 速度 speed"], "x.cypher")
+    assert str(refused.value) == "x.cypher: parameter mode must be one of fast, slow, not 'medium'"
+    with pytest.raises(CatalogueError, match="malformed parameter line"):
+        _params(["mode fast| default=fast — 速度 speed"], "x.cypher")
 
 
 def test_indicator_compare_by_hand(engines) -> None:
@@ -131,23 +247,29 @@ def test_cli_ask_list_and_errors(engines, monkeypatch) -> None:
     assert listing.exit_code == 0 and "dept-owners" in listing.output and "co-responsibility" in listing.output
     missing = runner.invoke(app, ["ask", "dept-owners", "-d", str(graph_dir)])
     assert missing.exit_code == 1 and "needs --param industry" in missing.output
+    assert listing.output.count("(optional: lead|co)") == 2  # dept-owners and dept-workload
+    bad_role = runner.invoke(app, ["ask", "dept-workload", "-p", "role=boss", "-d", str(graph_dir)])
+    assert bad_role.exit_code == 1
+    assert bad_role.output.strip() == "error parameter role must be one of lead, co, not 'boss'"
     unknown = runner.invoke(app, ["ask", "nonsense", "-d", str(graph_dir)])
     assert unknown.exit_code == 1 and "no question 'nonsense'" in unknown.output
     as_json = runner.invoke(app, ["ask", "indicator-compare", "-d", str(graph_dir), "--format", "json"])
     assert as_json.exit_code == 0 and '"growth": 2.162' in as_json.output
 
 
-def test_cli_cypher_and_sparql(engines) -> None:
+def test_cli_cypher_and_sparql(engines, sample_graph) -> None:
     store, _, graph_dir = engines
     url = store.where
+    n_plans = sum(d["label"] == "Plan" for _, d in sample_graph.nodes(data=True))  # the corpus and cited parents
+    assert n_plans >= 10
     ok = runner.invoke(app, ["cypher", "MATCH (p:Plan) RETURN count(p) AS plans", "--to", url, "--format", "csv"])
-    assert ok.exit_code == 0 and "plans\n15" in ok.output
+    assert ok.exit_code == 0 and f"plans\n{n_plans}" in ok.output
     bad = runner.invoke(app, ["cypher", "MATCH (n RETURN n", "--to", url])
     assert bad.exit_code == 1 and "the store refused the query" in bad.output and "column" in bad.output
     assert "Traceback" not in bad.output
     sp = runner.invoke(app, ["sparql", "SELECT (COUNT(?p) AS ?n) WHERE { ?p a <https://w3id.org/ipkg/ontology#Plan> }",
                              "-d", str(graph_dir), "--format", "csv"])
-    assert sp.exit_code == 0 and "n\n15" in sp.output
+    assert sp.exit_code == 0 and f"n\n{n_plans}" in sp.output
     sbad = runner.invoke(app, ["sparql", "SELECT ?x WHERE { ?x ?y }", "-d", str(graph_dir)])
     assert sbad.exit_code == 1 and "SPARQL syntax error" in sbad.output and "1:" in sbad.output
 

@@ -170,6 +170,46 @@ def test_inferred_responsibilities_are_drawn_dashed(exports, kind):
     assert legend == {d["label"] for _, d in graph.nodes(data=True)}
 
 
+def _page_data(path: Path) -> dict:
+    import json
+
+    html = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script id="ipkg-data" type="application/json">(.*?)</script>', html, re.S)[1])
+
+
+@pytest.mark.parametrize("kind", ["whole", "ask"])
+def test_responsibility_edges_carry_their_role(exports, kind):
+    """Each RESPONSIBLE_FOR edge: its role as a field and in its tooltip; lead thick, co thin; inferred dashed grey."""
+    path, graph = exports[kind]
+    data = _page_data(path)
+    iri = {n["id"]: n["iri"] for n in data["nodes"]}
+    got = {(iri[e["from"]], iri[e["to"]], e["role"], e["width"], bool(e.get("dashes")),
+            (e.get("color") or {}).get("color"), e["title"].splitlines()[1])
+           for e in data["edges"] if e["kind"] == "RESPONSIBLE_FOR"}
+    shown = {"lead": "角色 role：牵头 lead", "co": "角色 role：配合 co"}
+    expected = {(a, b, d["role"], {"lead": 3, "co": 1}[d["role"]], not d["explicit"],
+                 None if d["explicit"] else "#b0bec5", shown[d["role"]])
+                for a, b, k, d in graph.edges(keys=True, data=True) if k == "RESPONSIBLE_FOR"}
+    assert got == expected
+    assert {role for _, _, role, *_ in got} == {"lead", "co"}
+    assert all("role" not in e and "width" not in e for e in data["edges"] if e["kind"] != "RESPONSIBLE_FOR")
+
+
+def test_role_widths_in_chromium(exports, chromium_browser):
+    """vis-network draws what the data says: lead responsibilities 3 px wide, co ones 1 px."""
+    path, graph = exports["ask"]
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    drawn = page.evaluate("""edges.get({filter: e => e.kind === 'RESPONSIBLE_FOR'})
+        .map(e => [e.role, network.body.edges[e.id].options.width, network.body.edges[e.id].options.dashes])""")
+    key = page.inner_text("#panel .key")
+    context.close()
+    roles = [d["role"] for *_, k, d in graph.edges(keys=True, data=True) if k == "RESPONSIBLE_FOR"]
+    assert sorted(r for r, *_ in drawn) == sorted(roles) and {"lead", "co"} <= set(roles)
+    assert {(r, w) for r, w, _ in drawn} <= {("lead", 3), ("co", 1)}
+    assert "牵头的责任 lead responsibility" in key and "配合的责任 co responsibility" in key
+    assert attempts == [] and dialogs == [] and errors == []
+
+
 def test_hostile_label_shows_as_text_and_runs_nothing(hostile_graph, hostile_iri, chromium_browser, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 

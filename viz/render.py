@@ -18,7 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from pyvis.network import Network
 
 from kg.graph import counts
-from ontology.labels import class_label, relation_labels
+from ontology.labels import class_label, relation_labels, role_label
 
 # One color and one shape per ontology class (shapes that keep the label below the node, so
 # long Chinese names do not blow nodes up).
@@ -33,6 +33,9 @@ LARGE = 1500  # nodes: above this, fewer stabilisation steps, straight edges, ed
 STEPS = ((LARGE, 250), (5000, 100), (float("inf"), 30))
 IMPROVED_LAYOUT_UP_TO = 150  # vis-network's Kamada-Kawai seeding costs seconds above a few hundred nodes
 EDGE_LABELS_UP_TO = 1500  # edges drawn with their relation's name up to this many
+# a responsibility's line width by its role: the lead department's line thick, a co-operating one's thin
+# (an inferred responsibility keeps its width and is drawn dashed grey)
+ROLE_WIDTH = {"lead": 3, "co": 1}
 LABEL_CHARS = 12  # a node's label is cut to this many characters (the full name is in its tooltip)
 # node properties shown in tooltips, with their Chinese names
 SHOWN = {"qualified_name": "规范全称", "function_type": "职能类型", "code": "行政区划代码", "level": "级别",
@@ -75,6 +78,7 @@ def _edge_tooltip(kind: str, d: dict[str, Any]) -> str:
     zh, en = relation_labels().get(kind, (kind, kind))
     lines = [f"{zh} {en} ({kind})"]
     if kind == "RESPONSIBLE_FOR":
+        lines.append(f"角色 role：{role_label(d.get('role'))}")
         lines.append("明确指定 explicit" if d.get("explicit", True) else f"推断 inferred：{d.get('reason', '')}")
     if d.get("sentence"):
         lines.append(f"证据：「{d['sentence']}」")
@@ -122,8 +126,10 @@ def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> Gr
         opts: dict[str, Any] = {"title": _edge_tooltip(kind, d), "kind": kind}
         if labelled:
             opts["label"] = relation_labels().get(kind, (kind, kind))[0]
-        if kind == "RESPONSIBLE_FOR" and not d.get("explicit", True):
-            opts.update(dashes=True, color={"color": "#b0bec5", "inherit": False}, inferred=True)
+        if kind == "RESPONSIBLE_FOR":
+            opts.update(role=d.get("role"), width=ROLE_WIDTH.get(d.get("role"), 1))
+            if not d.get("explicit", True):
+                opts.update(dashes=True, color={"color": "#b0bec5", "inherit": False}, inferred=True)
         net.add_edge_fast(number[a], number[b], **opts)
     net.options = _options(view.number_of_nodes())  # pyvis takes a plain dict of vis-network options
     net.ipkg_plans = [{"key": k, **v} for k, v in plans.items()]  # type: ignore[attr-defined]

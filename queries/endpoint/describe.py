@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ontology.labels import RDFS_LABEL
+from ontology.labels import RDFS_LABEL, role_label
 from queries.endpoint.results import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -42,6 +42,22 @@ SELECT DISTINCT ?x ?sentence ?path ?plan ?planName ?about WHERE {
   OPTIONAL { ?ev ipkg:sectionPath ?path }
   OPTIONAL { ?plan rdfs:label ?planName }
 } ORDER BY ?planName ?path LIMIT 200"""
+# the qualified responsibilities naming the entity: a department's (with their tasks) or a task's (with
+# their departments), lead before co; the first RESPONSIBILITIES_SHOWN, and one more to tell there are more
+RESPONSIBILITIES_SHOWN = 500
+RESPONSIBILITIES = """
+PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?x ?r ?side ?other ?otherName ?role ?explicit ?reason WHERE {
+  { ?r ipkg:responsibleAgent ?x . ?other ipkg:qualifiedResponsibility ?r . BIND("task" AS ?side) }
+  UNION { ?x ipkg:qualifiedResponsibility ?r . ?r ipkg:responsibleAgent ?other . BIND("department" AS ?side) }
+  OPTIONAL { ?r ipkg:role ?role }
+  OPTIONAL { ?r ipkg:explicit ?explicit }
+  OPTIONAL { ?r ipkg:reason ?reason }
+  OPTIONAL { ?other ipkg:qualifiedName ?qualified }
+  OPTIONAL { ?other rdfs:label ?label }
+  BIND(COALESCE(?qualified, ?label, STR(?other)) AS ?otherName)
+} ORDER BY DESC(?role) ?otherName ?other ?r LIMIT 501"""
 
 
 def short(iri: str) -> str:
@@ -60,6 +76,24 @@ class Link:
 
 
 @dataclass
+class Responsibility:
+    """One qualified responsibility naming the entity: the task or department at its other end, and how."""
+
+    iri: str  # the ipkg:Responsibility node
+    side: str  # what the other end is: "task" (on a department's page) or "department" (on a task's page)
+    other: str  # the task or department at the other end
+    name: str  # the other end's qualified name or label
+    role: str  # lead or co
+    explicit: bool
+    reason: str = ""  # why an inferred owner was assigned
+
+    @property
+    def role_label(self) -> str:
+        """The role as plans word it: 牵头 lead, 配合 co."""
+        return role_label(self.role)
+
+
+@dataclass
 class Entity:
     """Rows for an entity's HTML page (all strings raw: the template escapes them)."""
 
@@ -71,6 +105,8 @@ class Entity:
     incoming: list[Link] = field(default_factory=list)
     incoming_more: bool = False
     evidence: list[dict[str, str]] = field(default_factory=list)
+    responsibilities: list[Responsibility] = field(default_factory=list)
+    responsibilities_more: bool = False
 
 
 def _bind(iri: str) -> dict[ox.Variable, Any]:
@@ -107,5 +143,15 @@ def entity(store: ox.Store, iri: str) -> Entity:
     for sol in store.query(EVIDENCE, substitutions=_bind(iri)):
         e.evidence.append({k: (sol[k].value if sol[k] is not None else "")
                            for k in ("sentence", "path", "plan", "planName", "about")})
+    for i, sol in enumerate(store.query(RESPONSIBILITIES, substitutions=_bind(iri))):
+        if i == RESPONSIBILITIES_SHOWN:
+            e.responsibilities_more = True
+            break
+        explicit = sol["explicit"]
+        e.responsibilities.append(Responsibility(
+            iri=sol["r"].value, side=sol["side"].value, other=sol["other"].value, name=sol["otherName"].value,
+            role=sol["role"].value if sol["role"] else "",
+            explicit=explicit is None or explicit.value in ("true", "1"),
+            reason=sol["reason"].value if sol["reason"] else ""))
     e.label = e.label or iri.rsplit("/", 1)[-1]
     return e
