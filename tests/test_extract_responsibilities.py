@@ -171,6 +171,27 @@ def test_prose_assignments() -> None:
     assert any(t.title == "加强组织领导" for t in p.tasks)
 
 
+PROSE_MORE = """一、重点任务
+（一）加强质押融资。推广组合质押模式。县金融工作局、人行安吉县支行按职责分工负责。
+（二）完善服务网点。建设服务工作站。由县市场监督管理局负责，各乡镇人民政府配合。
+（三）培育高价值专利。由县市场监督管理局（县知识产权局）牵头，会同县科技局、县经济和信息化局建立培育库。
+（四）建立风险补偿。支持县金融发展中心、人行安吉县支行等单位联合建立风险补偿机制。
+（五）推进公共服务。建设服务窗口。（县市场监管局牵头，各乡镇人民政府、街道办事处配合）
+"""
+
+
+def test_more_prose_forms_and_collectives() -> None:
+    p = plan(PROSE_MORE)
+    assert owners(p, "加强质押融资") == [("县金融工作局", "lead"), ("人行安吉县支行", "co")]
+    assert owners(p, "完善服务网点") == [("县市场监督管理局", "lead"), ("各乡镇人民政府", "co")]
+    assert owners(p, "培育高价值专利") == [("县市场监督管理局", "lead"), ("县科技局", "co"), ("县经济和信息化局", "co")]
+    assert "县知识产权局" in dept(p, "县市场监督管理局").aliases
+    assert owners(p, "建立风险补偿") == [("县金融发展中心", "lead"), ("人行安吉县支行", "co")]
+    # 各 governs both nouns: one collective, not a body named 街道办事处
+    assert owners(p, "推进公共服务") == [("县市场监管局", "lead"), ("各乡镇人民政府、街道办事处", "co")]
+    assert not any(d.name == "街道办事处" for d in p.departments)
+
+
 def test_prose_does_not_override_a_parenthetical() -> None:
     p = plan("一、重点任务\n（一）强化执法。县公安局要会同县市场监管局开展行动。（县市场监管局负责）\n")
     assert owners(p, "强化执法") == [("县市场监管局", "lead")]

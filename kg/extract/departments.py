@@ -100,6 +100,8 @@ def _starts(text: str, suffix_start: int, coord: bool) -> list[int]:
         if stops[k][2] not in inner or stops[k][0] <= i:
             break
         out.append(stops[k - 1][1] if k > 0 else i)
+    if len(out) > 1:
+        out.append(i)  # a stop word may also sit inside a word of the name (经 in 县经济和信息化局)
     return out
 
 

@@ -54,9 +54,12 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "item_role": re.compile(r"[（(](" + alternation(list(r["item_roles"])) + r")[）)]$"),
         "noise": re.compile("(" + alternation(lexicon().departments["list_noise"]) + ")+$"),
         "collective": re.compile("^(" + alternation(r["collective_leads"]) + ")"),
+        # a collective named as a body (各镇（街道）, 各县（市、区）人民政府), not a clause that opens with 各
+        "collective_name": re.compile("^(" + alternation(r["collective_leads"]) + r")[^，。；：要对的将在]{1,14}$"),
         "institution": re.compile("(" + alternation(r["institution_endings"]) + ")$"),
-        "by": re.compile(r["agent_by"]),
+
         "clause_delims": re.compile(r"[，。；：:,;]"),
+        "clause_opener": re.compile(r"\s*(" + alternation(r["clause_openers"]) + ")"),
     }
 
 
@@ -65,7 +68,7 @@ def looks_like_body(name: str) -> bool:
     rx = _rx()
     bare = re.sub(r"[（(][^（）()]*[）)]$", "", name)
     return bool(department_rx()["suffix_end"].search(bare) or rx["institution"].search(bare)
-                or rx["collective"].match(name))
+                or rx["collective_name"].match(name))
 
 
 def bracket_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -133,8 +136,18 @@ def _items(text: str, s: int, e: int, style: str) -> list[Item]:
             name = name[: co.start()]
             b = a + len(name)
             alias.alias_of = name
+        if out and name in resp_words()["collective_continuations"] and rx["collective"].match(out[-1].mention.name):
+            # 各乡镇人民政府、街道办事处: 各 governs both nouns, so they name one collective
+            prev = out[-1].mention
+            prev.name, prev.end = text[prev.start : b], b
+            continue
         out.append(Item(Mention(name, a, b, listed=True), alias, role))
     return out
+
+
+def resp_words() -> dict:
+    """The [responsibility] table of the department lexicon."""
+    return lexicon().departments["responsibility"]
 
 
 def parse_assignment(text: str, start: int, end: int, default: str | None = None,
@@ -239,9 +252,14 @@ def _groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
 
 
 def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Assignment]:
-    """Bodies a task's own text makes the actors of the task (由A负责…, A要会同B、C…, 支持A、B等部门联合开展…)."""
-    rx = _rx()
-    resp = lexicon().departments["responsibility"]
+    """Bodies a task's own text makes the actors of the task.
+
+    Three readings of each sentence, in this order: list patterns whose list is bodies whatever their
+    names' form (由县茶产业发展中心负责…, 支持A、B等单位联合…); clauses closing with a role word
+    (A、B按职责分工负责。 / …，各县（市、区）人民政府配合); runs of recognised names with the words around
+    them (A要会同B、C…).
+    """
+    resp = resp_words()
     text = ctx.text
     out: list[Assignment] = []
     for sent in ctx.st.sentences:
@@ -250,31 +268,60 @@ def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: list[t
         if in_sections(sent.node, resp["prose_excluded_sections"]):
             continue
         s0, s1 = max(sent.start, start), min(sent.end, end)
-        mentions = [m for m in find_in_span(ctx, s0, s1, region_aliases)
-                    if not any(a <= m.start < b for a, b in skip)]
         items: list[Item] = []
-        for group in _groups(text, mentions):
-            g0, g1 = group[0].start, group[-1].end
-            clause0 = s0
-            for d in rx["clause_delims"].finditer(text, s0, g0):
-                clause0 = d.end()
-            before, after = text[clause0:g0], text[g1 : g1 + 10]
-            for rule in resp["prose"]:
-                if rule.get("subject") and re.sub(r"[\s—]", "", before):
-                    continue
-                if "before" in rule and not re.search(rule["before"], before):
-                    continue
-                if "after" in rule and not re.search(rule["after"], after):
-                    continue
-                items += [Item(m, None, rule["role"]) for m in group if m.name not in {i.mention.name for i in items}]
-                break
-        # 由X负责: X may be a body the name recogniser does not know (县茶产业发展中心)
-        for m in rx["by"].finditer(text, s0, s1):
-            for it in _items(text, m.start(1), m.end(1), "lead"):
-                if looks_like_body(it.mention.name) and not rx["collective"].match(it.mention.name) \
-                        and it.mention.name not in {i.mention.name for i in items}:
-                    items.append(it)
+        for rule in resp["prose_lists"]:
+            for m in _list_rx(rule["pattern"]).finditer(text, s0, s1):
+                found = _items(text, m.start("list"), m.end("list"), rule["role"])
+                if found and all(looks_like_body(i.mention.name) for i in found):
+                    _merge(items, found)
+        for a, b in split_top(text, s0, s1, "，；。,;"):
+            if _rx()["clause_opener"].match(text, a):
+                continue  # 由…负责 is read by the list patterns
+            found = parse_assignment(text, a, b, require_body=True)
+            if found and _rx()["closer"].search(text[a:b]):
+                _merge(items, found)
+        _merge(items, _around_names(ctx, s0, s1, region_aliases, skip))
         if items:
             settle_roles(items)
             out.append(Assignment(s0, s1, items, "prose"))
     return out
+
+
+def _merge(items: list[Item], found: list[Item]) -> None:
+    """Add the bodies not named yet, in order."""
+    names = {i.mention.name for i in items}
+    items.extend(i for i in found if i.mention.name not in names)
+
+
+@cache
+def _list_rx(pattern: str) -> re.Pattern[str]:
+    # LIST: names joined by 、和及, each may carry a co-name in brackets
+    body = r"(?:[^，。；：、（）()和及]|[（(][^（）()]{1,30}[）)])"
+    return re.compile(pattern.replace("LIST", rf"(?P<list>{body}{{2,40}}?(?:[、和及]{body}{{2,40}}?)*)"))
+
+
+def _around_names(ctx: Ctx, s0: int, s1: int, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Item]:
+    """Runs of recognised body names whose surrounding words make them actors ([[responsibility.prose]])."""
+    rx = _rx()
+    text = ctx.text
+    mentions = [m for m in find_in_span(ctx, s0, s1, region_aliases) if not any(a <= m.start < b for a, b in skip)]
+    items: list[Item] = []
+    for group in _groups(text, mentions):
+        g0, g1 = group[0].start, group[-1].end
+        co = re.match(r"[（(][^（）()]{1,30}[）)]", text[g1 : g1 + 32])  # a co-name after the last name
+        if co:
+            g1 += co.end()
+        clause0 = s0
+        for d in rx["clause_delims"].finditer(text, s0, g0):
+            clause0 = d.end()
+        before, after = text[clause0:g0], text[g1 : g1 + 10]
+        for rule in resp_words()["prose"]:
+            if rule.get("subject") and re.sub(r"[\s—]", "", before):
+                continue
+            if "before" in rule and not re.search(rule["before"], before):
+                continue
+            if "after" in rule and not re.search(rule["after"], after):
+                continue
+            items += [Item(m, None, rule["role"]) for m in group if m.name not in {i.mention.name for i in items}]
+            break
+    return items
