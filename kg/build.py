@@ -10,10 +10,7 @@ import networkx as nx
 from kg.graph import build_graph
 from kg.model import PlanData
 from kg.pipeline import FileResult, discover, extract_paths
-
-
-class BuildError(Exception):
-    """Some inputs could not be read; the message lists them, one per line."""
+from kg.resolve import finalise
 
 
 def load_plans(paths: list[Path], workers: int = 1,
@@ -31,7 +28,7 @@ def load_plans(paths: list[Path], workers: int = 1,
             if data is None:
                 errors += problems
             else:
-                plans.append(data)
+                plans.append(finalise(data))  # a reviewed title or issuer gets its identity by the same rules
     for res in extract_paths(docs, None, None, workers, on_result=on_result):
         if res.ok and res.plan_json is not None:
             plans.append(PlanData.model_validate_json(res.plan_json))

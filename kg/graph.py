@@ -16,10 +16,8 @@ from typing import Any
 import networkx as nx
 
 from kg.model import Evidence, PlanData, RegionRef
-from kg.resolve import cited_plan_key, department_key, function_type, qualify_department, region_ref
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
-from ontology.regions import gazetteer
 
 # node label -> IRI kind (ontology class names are the labels)
 LABELS = ("Plan", "Task", "Indicator", "Target", "Department", "Region", "Industry", "Brand",
@@ -111,23 +109,22 @@ class GraphBuilder:
         plan_iri = self.node("Plan", p, p, **own)
         # a plan another plan cited before it was read is now in the corpus: its own text names it
         self.graph.nodes[plan_iri].update({k: v for k, v in own.items() if v is not None})
-        g = gazetteer()
-        region = g.by_code.get(m.region.code) if m.region else None
         if m.region:
             self.edge("GOVERNS", plan_iri, self.region(m.region, p), p)
-        if m.issuer:
-            qualified, reg, _ = qualify_department(m.issuer, region)
-            key = department_key(qualified, reg)
-            issuer = self.node("Department", tuple(key.split(":", 1)), p, canonical=key, name=m.issuer,
-                               qualified_name=qualified, function_type=function_type(qualified))
+        if m.issuer_body is not None:
+            b = m.issuer_body
+            issuer = self.node("Department", tuple(b.key.split(":", 1)), p, canonical=b.key, name=b.name,
+                               qualified_name=b.qualified_name, function_type=b.function_type)
             self.edge("ISSUED_BY", plan_iri, issuer, p, **evidence_props(m.evidence.get("issuer")))
-            if reg is not None:
-                self.edge("PART_OF", issuer, self.region(region_ref(reg), p), p)
+            if b.region is not None:
+                self.edge("PART_OF", issuer, self.region(b.region, p), p)
         for cited in m.implements:
-            # one node per cited document however plans word it (with or without years or quotes)
-            key = slug(cited_plan_key(cited.title))
-            parent = self.node("Plan", key, p, name=cited.title, title=cited.title, doc_number=cited.doc_number,
-                               in_corpus=False)
+            if cited.key is None:
+                raise ValueError(f"{data.source.file}: cited plan {cited.title!r} has no key: resolve the plan data "
+                                 "(kg.resolve.finalise) before assembling the graph")
+            # one node per cited document however plans word it (kg.resolve decided its key)
+            parent = self.node("Plan", slug(cited.key), p, name=cited.title, title=cited.title,
+                               doc_number=cited.doc_number, in_corpus=False)
             self.edge("IMPLEMENTS", plan_iri, parent, p, **evidence_props(cited.evidence))
 
         depts: dict[str, str] = {}
@@ -153,16 +150,13 @@ class GraphBuilder:
             self.edge("RESPONSIBLE_FOR", depts[r.department], tasks[r.task], p, role=r.role, explicit=r.explicit,
                       reason=r.reason, plan=p, **evidence_props(r.evidence))
 
-        concept_of = {i.name: i.concept for i in data.industries}
+        industry_iri: dict[str, str] = {}
         for ind in data.industries:
-            iri = self.industry(ind.name, ind.concept, p)
+            industry_iri[ind.name] = iri = self.industry(ind.name, ind.concept, p)
             self.edge("PRIORITIZES", plan_iri, iri, p, **evidence_props(ind.evidence[0]))
-        labels = self._lex.industry_label_index()
         for t in data.tasks:
-            for name in t.industries:
-                base = name.removesuffix("产业") if name.removesuffix("产业") in labels else name
-                concept = concept_of.get(name) or concept_of.get(base) or labels.get(base)
-                self.edge("CONCERNS", tasks[t.id], self.industry(base, concept, p), p)
+            for name in t.industries:  # the model checks every task industry is one of the plan's
+                self.edge("CONCERNS", tasks[t.id], industry_iri[name], p)
             for ip in t.ip_types:
                 spec = self._lex.ip_types[ip]
                 self.edge("CONCERNS", tasks[t.id], self.node("IPType", ip, p, name=spec["label"], en=spec["en"]), p)
@@ -194,9 +188,13 @@ class GraphBuilder:
 
 
 def build_graph(plans: Iterable[PlanData]) -> nx.MultiDiGraph:
-    """One graph from many plans; entities shared by plans are merged by their canonical keys."""
+    """One graph from many plans; entities shared by plans are merged by their canonical keys.
+
+    Plans are added in key order, so the plan that gives a shared entity its properties (the first
+    to name it) does not depend on the order the inputs came in.
+    """
     b = GraphBuilder()
-    for plan in plans:
+    for plan in sorted(plans, key=lambda p: p.plan.key):
         b.add_plan(plan)
     return b.graph
 

@@ -57,6 +57,8 @@ class CitedPlan(Record):
     """A higher-level document this plan implements or is drawn up according to."""
 
     title: str
+    key: str | None = Field(default=None, description="canonical id of the cited document, decided by kg.resolve "
+                                                      "(quotes, bracketed years and short region names folded)")
     doc_number: str | None = None
     evidence: Evidence
 
@@ -70,6 +72,8 @@ class PlanMeta(Record):
     region: RegionRef | None = None
     period: tuple[int, int] | None = None
     implements: list[CitedPlan] = Field(default_factory=list)
+    issuer_body: Department | None = Field(default=None, description="the issuer as a region-qualified body, "
+                                           "decided by kg.resolve")
     evidence: dict[str, Evidence] = Field(default_factory=dict, description="evidence per metadata field")
 
 
@@ -222,7 +226,11 @@ class PlanData(Record):
                 raise ValueError(f"responsibilities[{i}].task {r.task!r} names no task")
             if r.department not in depts:
                 raise ValueError(f"responsibilities[{i}].department {r.department!r} names no department")
+        named = {i.name for i in self.industries}
         for t in self.tasks:
             if t.parent is not None and t.parent not in tasks:
                 raise ValueError(f"task {t.id!r} has unknown parent {t.parent!r}")
+            for name in t.industries:
+                if name not in named:
+                    raise ValueError(f"task {t.id!r} names industry {name!r}, which is not in industries")
         return self

@@ -1,21 +1,24 @@
-"""Resolution: canonical ids for regions, departments, indicators and industries.
+"""Resolution: the one place identity is decided (regions, departments, cited plans, indicators).
 
 A department is qualified by the region whose government it belongs to: 「县市场监督管理局」 in
 the 民和 plan is 民和回族土族自治县市场监督管理局, and 「市知识产权局」 in a district plan of 重庆
-is 重庆市知识产权局. Indicator names map to concepts comparable across plans.
+is 重庆市知识产权局. Indicator names map to concepts comparable across plans. A cited plan's key
+folds its wordings. Everything here runs before plan data is written (and again, by
+:func:`finalise`, on reviewed plan data read back), so graph assembly only assembles.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from functools import cache
+from typing import Protocol
 
 import ahocorasick
 
-from kg.model import RegionRef
+from kg.model import CitedPlan, Department, Evidence, PlanData, RegionRef
 from ontology.lexicon import lexicon
 from ontology.regions import Gazetteer, Region, gazetteer
 
@@ -259,3 +262,74 @@ def indicator_concept(name: str, target: float | None = None) -> str:
     if target is not None and not float(target).is_integer():
         concept = lexicon().indicators["fractional_means_per_capita"].get(concept, concept)
     return concept
+
+
+# ---------------------------------------------------------------- departments of one plan
+
+
+class NameMention(Protocol):
+    """A department name found in the text (kg.extract.departments.Mention has this shape)."""
+
+    name: str
+    start: int
+    end: int
+    alias_of: str | None
+
+
+def resolve_departments(mentions: list[NameMention], region: Region | None,
+                        evidence: Callable[[int, int], Evidence], max_evidence: int
+                        ) -> tuple[OrderedDict[str, Department], dict[str, str]]:
+    """Group mentions by region-qualified identity; a bracketed co-name joins the body it names.
+
+    Returns the departments by key and the key of every printed name.
+    """
+    key_of: dict[str, str] = {}
+    groups: OrderedDict[str, dict] = OrderedDict()
+    for m in sorted(mentions, key=lambda x: x.alias_of is not None):
+        if m.name in key_of and m.alias_of is None:
+            key = key_of[m.name]
+        elif m.alias_of is not None and m.alias_of in key_of:
+            key = key_of[m.alias_of]
+        else:
+            qualified, reg, _national = qualify_department(m.name, region)
+            key = department_key(qualified, reg)
+            groups.setdefault(key, {"names": [], "qualified": qualified, "region": reg, "ev": []})
+        key_of.setdefault(m.name, key)
+        grp = groups[key]
+        if m.name not in grp["names"]:
+            grp["names"].append(m.name)
+        if len(grp["ev"]) < max_evidence:
+            grp["ev"].append(evidence(m.start, m.end))
+    out: OrderedDict[str, Department] = OrderedDict()
+    for key, grp in groups.items():
+        names = grp["names"]
+        name = max(names, key=len)
+        out[key] = Department(key=key, name=name, aliases=[n for n in names if n != name],
+                              qualified_name=grp["qualified"], function_type=function_type(grp["qualified"]),
+                              region=region_ref(grp["region"]) if grp["region"] else None, evidence=grp["ev"])
+    return out, key_of
+
+
+# ---------------------------------------------------------------- a plan's identities, once
+
+
+def finalise(plan: PlanData) -> PlanData:
+    """Decide the identities graph assembly relies on: cited plans' keys and the issuer as a body.
+
+    Runs on freshly extracted plan data and on reviewed plan data read back, so a corrected title or
+    issuer gets its identity from the same rules. Returns a new object; the input is left as it is.
+    """
+    m = plan.plan
+    g = gazetteer()
+    region = g.by_code.get(m.region.code) if m.region else None
+    cited = [CitedPlan(title=c.title, key=cited_plan_key(c.title), doc_number=c.doc_number, evidence=c.evidence)
+             for c in m.implements]
+    issuer = None
+    ev = m.evidence.get("issuer") or m.evidence.get("title")
+    if m.issuer and ev is not None:  # a body needs evidence; an issuer typed in by hand without any gets none
+        qualified, reg, _ = qualify_department(m.issuer, region)
+        issuer = Department(key=department_key(qualified, reg), name=m.issuer, qualified_name=qualified,
+                            function_type=function_type(qualified), region=region_ref(reg) if reg else None,
+                            evidence=[ev])
+    meta = m.model_copy(update={"implements": cited, "issuer_body": issuer})
+    return plan.model_copy(update={"plan": meta})

@@ -42,7 +42,6 @@ NODE_PROPERTY: dict[str, tuple[URIRef, URIRef | None]] = {
     "target": (IPKG.targetValue, XSD.decimal), "target_year": (IPKG.targetYear, XSD.gYear),
     "nature": (IPKG.nature, None), "text": (IPKG.text, None), "in_corpus": (IPKG.inCorpus, XSD.boolean),
 }
-EVIDENCE_KEYS = ("source", "start", "end", "sentence", "section_path")
 
 
 def _literal(value: Any, datatype: URIRef | None) -> Literal:

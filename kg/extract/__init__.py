@@ -33,7 +33,7 @@ from kg.model import (
     TableCell,
     Task,
 )
-from kg.resolve import department_key, function_type, qualify_department, region_ref
+from kg.resolve import department_key, finalise, region_ref, resolve_departments
 from kg.structure import parse
 from ontology.lexicon import lexicon
 from ontology.regions import Region, gazetteer
@@ -90,7 +90,7 @@ def extract_document(doc: Document) -> PlanData:
     mentions = [m for m in mentions if not (meta.issuer and m.name == meta.issuer)]
     for d in drafts:
         mentions += [m for m, _, _ in d.responsible] + d.aliases
-    departments, key_of = _resolve_departments(ctx, mentions, region)
+    departments, key_of = resolve_departments(mentions, region, ctx.evidence, MAX_EVIDENCE)
 
     tasks: list[Task] = []
     responsibilities: list[Responsibility] = []
@@ -121,6 +121,9 @@ def extract_document(doc: Document) -> PlanData:
     # a name the plan lists as a brand or GI (世界大河歌会, 万州青脆李) is not also an industry
     marked = {m.name for m in (*brands, *gis)}
     industries = [i for i in _industry_mentions(ctx, industry_hits) if i.name not in marked]
+    named = {i.name for i in industries}
+    for t in tasks:  # a task names only industries the plan data lists (with their concepts)
+        t.industries = [n for n in t.industries if n in named]
     orgs: OrderedDict[str, Organization] = OrderedDict()
     for o in find_organizations(ctx):
         if o.name in orgs:
@@ -146,13 +149,13 @@ def extract_document(doc: Document) -> PlanData:
         # outlines, tables and 责任单位 lines are recognised line by line: say why so little came out
         warnings.append(f"{doc.source.file}: a line of {longest:,} characters: chapters, tasks and tables need "
                         "line breaks, so few facts were found; convert the file with its line breaks kept")
-    return PlanData(
+    return finalise(PlanData(
         source=doc.source, plan=meta,
         outline=_outline(ctx), tables=_tables(ctx),
         indicators=indicators, departments=list(departments.values()), organizations=list(orgs.values()),
         industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
         tasks=tasks, responsibilities=responsibilities, warnings=warnings, diagnostics=reading.diagnostics,
-    )
+    ))
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -160,36 +163,6 @@ def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     i = bisect_right(spans, (start, 1 << 62)) - 1
     # spans are names, lists and cells: a few dozen back is as far as one can reach
     return any(spans[j][0] <= start and end <= spans[j][1] for j in range(i, max(-1, i - 50), -1))
-
-
-def _resolve_departments(ctx: Ctx, mentions: list[Mention], region: Region | None
-                         ) -> tuple[OrderedDict[str, Department], dict[str, str]]:
-    """Group mentions by region-qualified identity; a bracketed co-name joins the body it names."""
-    key_of: dict[str, str] = {}
-    groups: OrderedDict[str, dict] = OrderedDict()
-    for m in sorted(mentions, key=lambda x: x.alias_of is not None):
-        if m.name in key_of and m.alias_of is None:
-            key = key_of[m.name]
-        elif m.alias_of is not None and m.alias_of in key_of:
-            key = key_of[m.alias_of]
-        else:
-            qualified, reg, _national = qualify_department(m.name, region)
-            key = department_key(qualified, reg)
-            groups.setdefault(key, {"names": [], "qualified": qualified, "region": reg, "ev": []})
-        key_of.setdefault(m.name, key)
-        grp = groups[key]
-        if m.name not in grp["names"]:
-            grp["names"].append(m.name)
-        if len(grp["ev"]) < MAX_EVIDENCE:
-            grp["ev"].append(ctx.evidence(m.start, m.end))
-    out: OrderedDict[str, Department] = OrderedDict()
-    for key, grp in groups.items():
-        names = grp["names"]
-        name = max(names, key=len)
-        out[key] = Department(key=key, name=name, aliases=[n for n in names if n != name],
-                              qualified_name=grp["qualified"], function_type=function_type(grp["qualified"]),
-                              region=region_ref(grp["region"]) if grp["region"] else None, evidence=grp["ev"])
-    return out, key_of
 
 
 def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],
