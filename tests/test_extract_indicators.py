@@ -221,3 +221,81 @@ def test_table_without_a_name_header() -> None:
     d = doc(raw)
     got = [row(i) for i in extract_indicators(Ctx(d, parse(d.clean.text)), 2025)]
     assert got == [("有效发明专利拥有量", "件", 150, 2020, 320, 2025, "预期性")]
+
+
+YEAR_ON_YEAR = """柏川市2025年知识产权工作要点
+
+为做好2025年全市知识产权工作，制定本要点。2024年，全市发明专利授权量达到900件，同比增长12%。全年新注册商标3000件，同比增长9%。
+
+一、主要目标
+全年发明专利授权量达到1000件，PCT国际专利申请量同比增长20%，知识产权质押融资金额达到6亿元。
+
+二、重点工作
+1.强化专利创造。推动企业发明专利申请量同比增长15%，培育知识产权优势企业6家。（市市场监督管理局负责）
+"""
+
+
+def test_year_on_year_growth_is_a_target_in_goals_and_tasks_of_a_one_year_plan() -> None:
+    got = [row(i) for i in extract_document(doc(YEAR_ON_YEAR)).indicators]
+    assert got == [
+        ("发明专利授权量", "件", None, None, 1000, 2025, None),
+        # 同比增长 is printed before the value: it names the target (the verb 推动 is not part of it)
+        ("PCT国际专利申请量同比增长", "%", None, None, 20, 2025, None),
+        ("知识产权质押融资金额", "亿元", None, None, 6, 2025, None),
+        ("企业发明专利申请量同比增长", "%", None, None, 15, 2025, None),
+        ("知识产权优势企业", "家", None, None, 6, 2025, None),
+    ]
+    # the opening paragraph reports 2024: after its past-year sentence, 同比 still marks the past
+
+
+FIVE_YEAR_YOY = """石岭县知识产权强县建设实施方案（2024—2026年）
+
+一、主要目标
+到2026年，全县有效发明专利拥有量达到260件，地理标志商标注册量同比增长10%。
+
+二、重点任务
+（一）强化专利创造
+推动规上企业发明专利申请量同比增长8%。（县市场监督管理局负责）
+"""
+
+
+def test_year_on_year_growth_outside_goals_of_a_multi_year_plan_is_no_target() -> None:
+    got = [row(i) for i in extract_document(doc(FIVE_YEAR_YOY)).indicators]
+    # in the goal section it is a target; in a task of a plan over several years it is read as a report
+    assert got == [
+        ("有效发明专利拥有量", "件", None, None, 260, 2026, None),
+        ("地理标志商标注册量同比增长", "%", None, None, 10, 2026, None),
+    ]
+
+
+TASK_TABLE = """石岭县知识产权助力茶产业发展三年行动方案（2024—2026年）
+
+一、主要目标
+到2026年，全县有效发明专利拥有量达到260件。
+
+二、重点任务
+各项任务的责任分工详见附件。
+
+附件
+石岭县重点任务分工表
+序号\t主要任务\t具体举措\t牵头部门\t配合部门\t时间节点
+1\t培育高价值专利\t每年举办企业、协会知识产权专题培训3期以上，在6个乡镇设立服务站。\t县市场监督管理局\t县科技局\t每年12月底前
+2\t加强品牌建设\t2. 面向300家茶企开展商标培训，到2026年新增集体商标4件。\t县农业农村局\t县市场监督管理局\t2026年6月底前
+3\t加强宣传\t上一轮行动已完成培训12期，继续组织宣传。\t县委宣传部\t县教育局\t每年12月底前
+"""
+
+
+def test_targets_in_task_table_measure_cells() -> None:
+    plan = extract_document(doc(TASK_TABLE))
+    got = [row(i) for i in plan.indicators]
+    assert got == [
+        # an annual quota in a measure cell: no due year; 面向300家, 在6个乡镇 are scopes, not targets;
+        # the row number printed inside the cell is no value; a cell reporting the past gives nothing
+        ("企业、协会知识产权专题培训", "期", None, None, 3, None, None),
+        ("新增集体商标", "件", None, None, 4, 2026, None),
+        ("有效发明专利拥有量", "件", None, None, 260, 2026, None),
+    ]
+    first = plan.indicators[0].evidence
+    # the evidence quotes the cell and points at the printed words
+    assert first.sentence == "每年举办企业、协会知识产权专题培训3期以上，在6个乡镇设立服务站。"
+    assert TASK_TABLE[first.start:first.end].startswith("每年举办企业")

@@ -140,3 +140,40 @@ def test_table_cells_are_read_one_by_one() -> None:
 ])
 def test_concept_of_printed_names(name: str, concept: str | None) -> None:
     assert concept_of(name) == concept
+
+
+def test_an_item_joined_to_its_parts_or_products_is_one_industry() -> None:
+    plan = extract(
+        "（一）培育自主品牌\n"
+        "　　引导陶瓷制品、拖拉机及零部件等传统优势产业培育自主品牌。围绕电力装备、再生铜及制品、节能环保等产业链，"
+        "遴选一批重点企业。推动富硒茶产业与大健康、文化旅游产业融合发展。\n")
+    # 及零部件 / 及制品 complete the item before them; 与 joins two items like 和
+    assert names(plan) == ["陶瓷制品", "拖拉机及零部件", "电力装备", "再生铜及制品", "节能环保", "富硒茶产业",
+                           "大健康", "文化旅游"]
+
+
+def test_epithets_heritage_titles_scope_words_and_clauses_are_not_industries() -> None:
+    plan = extract(
+        "（一）总体思路\n"
+        "　　立足制造业强县的基础，结合我县作为全球重要农业文化遗产地的优势，"
+        "以保护梯田农业系统遗产、做强菌菇产业为主线，"
+        "推动知识产权与县域特色产业深度融合，为建设沿江先进制造业强县提供支撑。\n")
+    # 制造业强县 is an epithet, 农业文化遗产 a heritage title, 县域特色产业 a generic head after a scope word,
+    # and an unmarked run holding a clause is no list (做强菌菇产业 names 菌菇产业 by itself)
+    assert names(plan) == ["菌菇产业"]
+
+
+def test_associations_works_and_zones_are_not_industries() -> None:
+    plan = extract(
+        "（一）加强行业自律\n"
+        "　　指导茶叶行业协会、竹木产业联盟制定团体标准。推动竹编工艺美术作品版权登记。"
+        "服务沿江产业带电机装备、汽车零部件等产业协同发展。\n")
+    # the zone name before a list is no part of its first item, and 某某产业带 is no industry
+    assert names(plan) == ["电机装备", "汽车零部件"]
+
+
+def test_an_industry_chain_head_and_a_product_system_named_by_its_function() -> None:
+    plan = extract(
+        "（一）开展专利导航\n"
+        "　　围绕光伏组件、储能电池等产业链开展专利导航。聚焦农机装备、新能源汽车热管理系统等领域培育高价值专利。\n")
+    assert names(plan) == ["光伏组件", "储能电池", "农机装备", "新能源汽车热管理系统"]

@@ -101,3 +101,12 @@ def test_every_mark_keeps_the_evidence_of_its_span() -> None:
         ev = mention.evidence[0]
         assert raw[ev.start : ev.end] == mention.name
         assert mention.name in ev.sentence
+
+
+def test_enterprise_short_names_before_any_trade_word_and_company_word() -> None:
+    brands, gis = marks("支持金穗、禾丰等菌菇企业申报中华老字号。推动青林、石泉等竹编企业开展商标国际注册。"
+                        "重点打击假冒伪劣名优产品、新能源产品、网络侵权盗版等危害企业创新发展的行为。")
+    # an unknown trade word (菌菇, 竹编) stands between 等 and 企业; a list holding no short names
+    # (假冒…产品) before a verb (危害) gives nothing
+    assert brands == ["金穗", "禾丰", "青林", "石泉"]
+    assert gis == []

@@ -2,7 +2,8 @@
 
 Prose targets are read clause by clause: ``到2025年，每万人口发明专利拥有量达到1.5件`` gives the
 quantity before the value; ``培育3家高价值发明专利密集型企业`` gives a verb, the value and the
-counted thing after it. Sections that review the past or define terms are skipped.
+counted thing after it. Sections that review the past or define terms are skipped. The measure
+cells of a task table (序号 | 主要任务 | 具体举措 | 牵头部门 …) are read like prose sentences.
 """
 
 from __future__ import annotations
@@ -12,19 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from kg.extract.common import Ctx, in_sections
-from kg.model import Indicator
+from kg.model import Evidence, Indicator
 from kg.resolve import indicator_concept
-from kg.structure import Cell, TableT
+from kg.structure import Cell, Node, TableT
 from ontology.lexicon import alternation, lexicon
 
 _CLAUSE_SPLIT = re.compile(r"[，；;,]")
 _PAREN = re.compile(r"[（(][^（）()]*[）)]")
 _CJK = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _LABEL = re.compile(r"^[^：:]*[：:]")  # a lead-in label before a colon (…目标是：)
-
-
-class IndicatorError(ValueError):
-    """Raised for input the indicator recogniser cannot work on (the declared error type)."""
 
 
 @dataclass
@@ -44,6 +41,8 @@ class _Rx:
     note_line: re.Pattern[str]
     annual_title: re.Pattern[str]
     year_opening: re.Pattern[str]
+    scope_lead: re.Pattern[str]
+    row_number: re.Pattern[str]
 
 
 @cache
@@ -69,6 +68,8 @@ def _rx() -> _Rx:
         note_line=re.compile(lex["note_lines"]),
         annual_title=re.compile(lex["annual_plan_title"]),
         year_opening=re.compile(lex["year_opening"]),
+        scope_lead=re.compile(r"^\s*(?:" + alternation(lex["scope_leads"]) + ")$"),
+        row_number=re.compile(lex["row_number"]),
     )
 
 
@@ -167,7 +168,7 @@ def _respectively(clause: str) -> list[tuple[str, re.Match[str]]]:
     between = clause[at : values[0].start()]
     suffix = ""
     if any(g in between for g in lex["growth_markers"]):  # 分别年均增长10%、8%: growth rates
-        suffix = lex["growth_printed"] if lex["growth_printed"] in between else lex["growth_suffix"]
+        suffix = next((g for g in lex["growth_printed"] if g in between), lex["growth_suffix"])
     out: list[tuple[str, re.Match[str]]] = []
     prev: str | None = None
     for name, m in zip(names, values, strict=True):
@@ -218,11 +219,17 @@ def _due_year(text: str, period_end: int | None) -> int | None:
     return ahead[0][1] if ahead else None
 
 
-def _looks_past(text: str, period_end: int | None) -> bool:
-    """A sentence reporting the past (截至…, 同比, 十三五期间，…); a period still ahead is no past marker."""
+def _looks_past(text: str, period_end: int | None, *, weak_ok: bool) -> bool:
+    """A sentence reporting the past (截至…, 十三五期间，…); a period still ahead is no past marker.
+
+    ``weak_ok``: the sentence stands where targets are set, so a marker that may also state a target
+    (同比增长15%) does not make it a report.
+    """
     for m, _ in reversed(_period_phrases(text, period_end)):
         text = text[: m.start()] + text[m.end():]
-    return any(p in text for p in lexicon().indicators["past_markers"])
+    lex = lexicon().indicators
+    markers = lex["past_markers"] + ([] if weak_ok else lex["weak_past_markers"])
+    return any(p in text for p in markers)
 
 
 def _annual_year(ctx: Ctx) -> int | None:
@@ -254,7 +261,7 @@ def _lead_years(ctx: Ctx, period_end: int | None) -> dict[int, int]:
     return out
 
 
-def _relative(ctx: Ctx, clause: str, c_start: int, year: int | None, nature: str | None) -> Indicator | None:
+def _relative(clause: str, year: int | None, nature: str | None, evidence: Evidence) -> Indicator | None:
     """A relative target (较2022年实现翻番): baseline year and maybe base value, no target value."""
     rx = _rx()
     rel = next((m for r in rx.relative if (m := r.search(clause))), None)
@@ -267,117 +274,180 @@ def _relative(ctx: Ctx, clause: str, c_start: int, year: int | None, nature: str
     base = _num(groups["base"]) if groups.get("base") else None
     unit = _unit(groups.get("bunit")) if base is not None else None
     return Indicator(name=name, concept=indicator_concept(name), unit=unit, baseline=base,
-                     baseline_year=int(groups["byear"]), target_year=year, nature=nature,
-                     evidence=ctx.evidence(c_start, c_start + len(clause)))
+                     baseline_year=int(groups["byear"]), target_year=year, nature=nature, evidence=evidence)
+
+
+def _in_goal_section(node: Node | None) -> bool:
+    """Whether the node lies in a section that sets the plan's targets (主要目标, 发展目标)."""
+    return in_sections(node, lexicon().indicators["goal_sections"])
 
 
 def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
     rx = _rx()
-    lex = lexicon().indicators
-    growth = lex["growth_markers"]
     out: list[Indicator] = []
     annual = _annual_year(ctx)
     para_year: dict[int, int] = _lead_years(ctx, period_end)
+    past_paras: set[int] = set()  # paragraphs of a one-year plan that have begun reporting an earlier year
     for sent in ctx.st.sentences:
         if sent.start < ctx.st.body_start or _in_skipped_section(ctx, sent.node):
             continue
-        if rx.note_line.match(ctx.st.paragraphs[sent.para].text):
+        para = ctx.st.paragraphs[sent.para].text
+        if rx.note_line.match(para):
             continue
         text = sent.text
+        if annual is not None and _opens_with_year_before(text, annual):
+            past_paras.add(sent.para)
         stated = _due_year(text, period_end)
         if stated:
             para_year[sent.para] = stated
         if not rx.value.search(text) and not any(r.search(text) for r in rx.relative):
             continue
-        if _looks_past(text, period_end):
+        # 同比增长15% states a target in a goal section, or in the tasks of a one-year plan (not in an
+        # opening paragraph, nor after a sentence reporting an earlier year); elsewhere it reports the past
+        in_tasks = annual is not None and sent.node is not None and sent.para not in past_paras
+        if _looks_past(text, period_end, weak_ok=_in_goal_section(sent.node) or in_tasks):
             continue
-        opening = rx.year_opening.match(text)
-        if annual and opening and int(opening.group(1)) < annual:  # last year's results in a one-year plan
+        if annual and _opens_with_year_before(text, annual):  # last year's results in a one-year plan
             continue
         year = para_year.get(sent.para, annual)
-        nature = next((n for n in lex["natures"] if n + "指标" in text), None)
-        prev_name: str | None = None
-        pos = 0
-        for clause in _CLAUSE_SPLIT.split(text):
-            c_start = sent.start + text.find(clause, pos)
-            pos = max(pos, text.find(clause, pos) + len(clause))
-            clause_core = _drop_notes(clause)
-            rel_ind = _relative(ctx, clause_core, c_start, year, nature)
-            if rel_ind is not None:
-                out.append(rel_ind)
-                prev_name = rel_ind.name
+        out += _sentence_targets(ctx, text, sent.start, year)
+    return out
+
+
+def _opens_with_year_before(text: str, year: int) -> bool:
+    """True when the text opens with a bare year (2023年，…) earlier than ``year``."""
+    opening = _rx().year_opening.match(text)
+    return bool(opening and int(opening.group(1)) < year)
+
+
+def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quote: str | None = None,
+                      node: Node | None = None) -> list[Indicator]:
+    """The targets one sentence (or one table measure cell) states, clause by clause.
+
+    ``quote`` and ``node`` give the evidence of text outside the sentence list (a table cell).
+    """
+    rx = _rx()
+    lex = lexicon().indicators
+    growth = lex["growth_markers"]
+    out: list[Indicator] = []
+
+    def ev(s: int, e: int) -> Evidence:
+        return ctx.evidence(s, e, sentence=quote, node=node)
+
+    nature = next((n for n in lex["natures"] if n + "指标" in text), None)
+    prev_name: str | None = None
+    pos = 0
+    for clause in _CLAUSE_SPLIT.split(text):
+        c_start = start + text.find(clause, pos)
+        pos = max(pos, text.find(clause, pos) + len(clause))
+        clause_core = _drop_notes(clause)
+        rel_ind = _relative(clause_core, year, nature, ev(c_start, c_start + len(clause)))
+        if rel_ind is not None:
+            out.append(rel_ind)
+            prev_name = rel_ind.name
+            continue
+        first = rx.value.search(clause_core)
+        if first and rx.scope_lead.search(clause_core[: first.start()]):
+            continue  # 面向1000家企业…: the number says whom the action reaches, not what it is to reach
+        quota = any(q in clause_core for q in lex["annual_quota"])
+        listed = _respectively(clause_core)
+        for name, m in listed:
+            out.append(Indicator(name=name, concept=indicator_concept(name, _num(m.group(1))),
+                                 unit=_unit(m.group(2)), target=_num(m.group(1)),
+                                 target_year=None if quota else year, nature=nature,
+                                 evidence=ev(c_start, c_start + len(clause))))
+            prev_name = name
+        if listed:
+            continue
+        for seg, after_sep in _segments(clause_core):
+            m = rx.value.search(seg)
+            if not m:
                 continue
-            quota = any(q in clause_core for q in lex["annual_quota"])
-            listed = _respectively(clause_core)
-            for name, m in listed:
-                out.append(Indicator(name=name, concept=indicator_concept(name, _num(m.group(1))),
-                                     unit=_unit(m.group(2)), target=_num(m.group(1)),
-                                     target_year=None if quota else year, nature=nature,
-                                     evidence=ctx.evidence(c_start, c_start + len(clause))))
-                prev_name = name
-            if listed:
-                continue
-            for seg, after_sep in _segments(clause_core):
-                m = rx.value.search(seg)
-                if not m:
-                    continue
-                pre, post = seg[: m.start()], seg[m.end():]
-                unit = _unit(m.group(2))
-                value = _num(m.group(1))
-                baseline, b_year = None, None
-                ft = rx.from_to.search(seg)
-                if ft:  # "由2022年的1.85件提高到4件": baseline (with its year) and target in one phrase
-                    pre, post = seg[: ft.start()], seg[ft.end():]
-                    value, unit = _num(ft.group("target")), _unit(ft.group("unit"))
-                    baseline = _rescale(_num(ft.group("base")), _unit(ft.group("bunit")), unit)
-                    b_year = int(ft.group("byear")) if ft.group("byear") else None
-                if baseline is None:
-                    b_year = None
-                rb = rx.relative_base.search(pre)
-                if rb and baseline is None:  # "较2022年增长50%": the base year of a relative target
-                    pre = pre[: rb.start()] + pre[rb.end():]
-                    b_year = int(rb.group("byear")) if rb.group("byear") else None
-                post = rx.fillers_tail.sub("", post).lstrip("的")
-                post = re.sub(r"^[^\u4e00-\u9fffA-Za-z“]+", "", post)
-                is_growth = unit == "%" and any(g in clause_core for g in growth)
-                items: list[str]
-                pre_clean = _strip_verbs(_strip_lead(pre))
-                if is_growth:
-                    printed = lex["growth_printed"]
-                    base = re.sub(alternation([*growth, *lex["growth_fillers"]]), "", pre_clean)
-                    average = lex["growth_average_marker"] in clause_core
-                    if pre_clean.endswith(printed):
-                        suffix = printed
-                    elif rb and baseline is None:  # growth over the base year, not a yearly rate
-                        suffix = lex["growth_suffix_relative"]
-                    else:
-                        suffix = lex["growth_suffix_average"] if average else lex["growth_suffix"]
-                    listed = re.match(r"^(.+?)等$", base)
-                    if listed and "、" in listed.group(1):
-                        items = [x + suffix for x in listed.group(1).split("、") if x]
-                    else:
-                        items = [base.rstrip("等") + suffix]
+            pre, post = seg[: m.start()], seg[m.end():]
+            unit = _unit(m.group(2))
+            value = _num(m.group(1))
+            baseline, b_year = None, None
+            ft = rx.from_to.search(seg)
+            if ft:  # "由2022年的1.85件提高到4件": baseline (with its year) and target in one phrase
+                pre, post = seg[: ft.start()], seg[ft.end():]
+                value, unit = _num(ft.group("target")), _unit(ft.group("unit"))
+                baseline = _rescale(_num(ft.group("base")), _unit(ft.group("bunit")), unit)
+                b_year = int(ft.group("byear")) if ft.group("byear") else None
+            if baseline is None:
+                b_year = None
+            rb = rx.relative_base.search(pre)
+            if rb and baseline is None:  # "较2022年增长50%": the base year of a relative target
+                pre = pre[: rb.start()] + pre[rb.end():]
+                b_year = int(rb.group("byear")) if rb.group("byear") else None
+            post = rx.fillers_tail.sub("", post).lstrip("的")
+            post = re.sub(r"^[^\u4e00-\u9fffA-Za-z“]+", "", post)
+            is_growth = unit == "%" and any(g in clause_core for g in growth)
+            items: list[str]
+            pre_clean = _strip_verbs(_strip_lead(pre))
+            if is_growth:
+                printed = next((g for g in lex["growth_printed"] if pre_clean.endswith(g)), None)
+                base = _strip_action(re.sub(alternation([*growth, *lex["growth_fillers"]]), "", pre_clean))
+                average = lex["growth_average_marker"] in clause_core
+                if printed:
+                    suffix = printed
+                elif rb and baseline is None:  # growth over the base year, not a yearly rate
+                    suffix = lex["growth_suffix_relative"]
                 else:
-                    name = pre_clean + post if len(_CJK.findall(post)) >= 2 else pre_clean
-                    name = _strip_action(name.strip("，、：: "))
-                    if name.startswith(lex["share_lead"]) and prev_name:
-                        name = prev_name + name
-                        if name.endswith("的"):
-                            name += lex["share_suffix"]
-                    elif after_sep:
-                        name = _expand(name, prev_name)
-                    items = [name]
-                due = None if quota and not is_growth else year
-                for name in items:
-                    name = name.rstrip("。；;，,、")
-                    if len(_CJK.findall(name)) < 2:
-                        continue
-                    start = c_start + clause.find(seg) if seg in clause else c_start
-                    out.append(Indicator(name=name, concept=indicator_concept(name, value), unit=unit,
-                                         baseline=baseline, baseline_year=b_year,
-                                         target=value, target_year=due, nature=nature,
-                                         evidence=ctx.evidence(start, start + len(seg))))
-                    prev_name = name
+                    suffix = lex["growth_suffix_average"] if average else lex["growth_suffix"]
+                listed_items = re.match(r"^(.+?)等$", base)
+                if listed_items and "、" in listed_items.group(1):
+                    items = [x + suffix for x in listed_items.group(1).split("、") if x]
+                else:
+                    items = [base.rstrip("等") + suffix]
+            else:
+                name = pre_clean + post if len(_CJK.findall(post)) >= 2 else pre_clean
+                name = _strip_action(name.strip("，、：: "))
+                if name.startswith(lex["share_lead"]) and prev_name:
+                    name = prev_name + name
+                    if name.endswith("的"):
+                        name += lex["share_suffix"]
+                elif after_sep:
+                    name = _expand(name, prev_name)
+                items = [name]
+            due = None if quota and not is_growth else year
+            for name in items:
+                name = name.rstrip("。；;，,、")
+                if len(_CJK.findall(name)) < 2:
+                    continue
+                s0 = c_start + clause.find(seg) if seg in clause else c_start
+                out.append(Indicator(name=name, concept=indicator_concept(name, value), unit=unit,
+                                     baseline=baseline, baseline_year=b_year,
+                                     target=value, target_year=due, nature=nature,
+                                     evidence=ev(s0, s0 + len(seg))))
+                prev_name = name
+    return out
+
+
+def _task_table_targets(ctx: Ctx, table: TableT, period_end: int | None) -> list[Indicator]:
+    """Targets stated in the measure cells of a task table (序号 | 主要任务 | 具体举措 | 牵头部门 …).
+
+    A cell is read like a prose sentence; its due year is the one it states, else the year of a
+    one-year plan.
+    """
+    head = [re.sub(r"\s", "", c.text) for c in table.header]
+    if not head or any("指标" in h for h in head):
+        return []
+    col = next((i for w in lexicon().outline["measure_headers"] for i, h in enumerate(head) if w in h), None)
+    if col is None:
+        return []
+    annual = _annual_year(ctx)
+    out: list[Indicator] = []
+    for row in table.rows:
+        if len(row) != len(head) or not row[col].text:
+            continue
+        cell = row[col]
+        if _looks_past(cell.text, period_end, weak_ok=False):
+            continue
+        number = _rx().row_number.match(cell.text)  # a measure numbered inside its cell (19. 面向…)
+        skip = number.end() if number else 0
+        text = cell.text[skip:]
+        year = _due_year(text, period_end) or annual
+        out += _sentence_targets(ctx, text, cell.start + skip, year, quote=cell.text, node=table.node)
     return out
 
 
@@ -489,6 +559,7 @@ def extract_indicators(ctx: Ctx, period_end: int | None = None) -> list[Indicato
     found: list[Indicator] = []
     for t in ctx.st.tables:
         found += _table_indicators(ctx, t, period_end)
+        found += _task_table_targets(ctx, t, period_end)
     found += _from_prose(ctx, period_end)
     out: list[Indicator] = []
     by_target: dict[float | None, list[Indicator]] = {}  # a repeat has the same target: compare within one value

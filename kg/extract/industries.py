@@ -13,11 +13,12 @@ and table-of-contents lines excluded):
   (``云计算、大数据等信息技术``);
 - named sets: ``“3+2”主导产业``, ``六大战略性新兴产业``.
 
-The printed form is the list item or word as written, less scope words (全区, 我县) and, for list
-items, a trailing 产业. A noun before 产业 keeps 产业 unless the noun is a sector name by itself (a
-taxonomy label, another industry of the same plan, or a word ending in a sector word such as 加工,
-制造, 旅游): ``茶产业``, ``版权产业`` but ``文化旅游``, ``中药材种植加工``. The taxonomy concept is
-looked up separately (:func:`concept_of`): printed names the taxonomy lacks keep no concept.
+The printed form is the list item or word as written, less scope words (全区, 我县); a list item
+ending in 产业 is printed as a noun before 产业 is. An item joined to its parts or products stays one
+industry (``摩托车及零部件``, ``再生金属及制品``). A noun before 产业 keeps 产业 unless the noun is a
+sector name by itself (a taxonomy label, another industry of the same plan, or a word ending in a
+sector word such as 加工, 制造, 旅游): ``茶产业``, ``版权产业`` but ``文化旅游``, ``中药材种植加工``.
+The taxonomy concept is looked up separately (:func:`concept_of`): printed names the taxonomy lacks keep no concept.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "follow": re.compile("^" + alt(p["head_follow"])),
         "org_follow": re.compile("^" + alt(p["head_org_follow"])),
         "stem_not_after": re.compile("^" + alt(p["stem_not_followed_by"])),
+        "stem_after_ok": re.compile("^" + alt(p["stem_followed_by_verb"])),
         "scope": re.compile("^" + alt(p["scope_prefixes"])),
         "sector_end": re.compile(alt(p["sector_suffixes"]) + "$"),
         "not_after": re.compile("^" + alt(p["dictionary_not_followed_by"])),
@@ -93,6 +95,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "body_before": re.compile(f"(?<![{p['body_prefix_not_after']}])[{p['body_prefix_letters']}]$"),
         "body_after": re.compile(r"^[\u4e00-\u9fff]{0,6}?" + alt(p["body_suffixes"])),
         "count": re.compile(count + "$"),
+        "tally": re.compile(p["tally_pattern"] + "$"),
         "set_quoted": re.compile("“([^”\n]{1,8})”(" + alternation(p["set_heads"]) + ")"),
         "set_code": re.compile(p["set_code_numeral"]),
         "set_count": re.compile("(" + count + ")(" + alternation(labels) + ")"),
@@ -156,8 +159,14 @@ def _ok_item(item: str) -> bool:
         return True  # 版权密集型产业
     if item in p["generic_heads"] or item + p["stem_head"] in p["generic_heads"] or item in p["reject_exact"]:
         return False
-    if reject.search(item) or re.search(r"\d{4}|[，。；：]", item) or item in _places():
+    if _rx()["scope"].fullmatch(item):
+        return False  # a scope word left alone (县域 before 特色产业)
+    if re.search(r"\d{4}|[，。；：]", item) or item in _places():
         return False
+    hits = reject.findall(item)
+    named_by_function = tuple(a + h for a in p["activity_words"] for h in p["product_heads"])
+    if hits and not (len(hits) == 1 and item.endswith(named_by_function)):
+        return False  # an activity word naming the product's function stays (新能源汽车热管理系统)
     return bool(re.search(r"[\u4e00-\u9fffA-Za-z]", item))
 
 
@@ -169,15 +178,22 @@ def _clean_item(item: str) -> str:
 
 
 def _split_items(chunk: str) -> list[tuple[str, int]]:
-    """Items of a list with their offsets in ``chunk``; a label holding a connector stays whole (软件和信息服务)."""
+    """Items of a list with their offsets in ``chunk``.
+
+    A label holding a connector stays whole (软件和信息服务), and so does an item joined to a word that
+    only completes it (摩托车及零部件, 再生金属及制品: the parts or products of the industry before).
+    """
+    p = _p()
     labels = lexicon().industry_label_index()
-    connectors = set(_p()["connectors"])
+    connectors = set(p["connectors"])
+    complements = set(p["joined_complements"])
     parts = _rx()["connector"].split(chunk)
     out: list[tuple[str, int]] = []
     pos = n = 0
     while n < len(parts):
         part = parts[n]
-        while n + 2 < len(parts) and part + parts[n + 1] + parts[n + 2] in labels:
+        while n + 2 < len(parts) and part and (part + parts[n + 1] + parts[n + 2] in labels or (
+                parts[n + 1] in p["complement_connectors"] and parts[n + 2] in complements)):
             part, n = part + parts[n + 1] + parts[n + 2], n + 2
         if part and part not in connectors:
             out.append((part, pos))
@@ -235,11 +251,18 @@ def _list_items(ctx: Ctx, seg: tuple[int, int], list_end: int, head_end: int, ma
         if rx["ip_words"].search(item) and not _ok_item(item):
             return None  # a list of IP kinds or IP work (专利、商标、作品…等知识产权领域), not of industries
         ok = _ok_item(item)
-        if n == len(parts) - 1 and not ok:
-            return None  # the item touching the head is no industry: this is not an industry list
+        if not ok and (n == len(parts) - 1 or not marked):
+            # the item touching the head is no industry, or an unmarked run holds a clause
+            # (以保护…遗产、做强杂粮产业为主线): this is not an industry list
+            return None
         if ok:
             s = base + off + max(part.find(item), 0)
-            items.append(IndustryHit(item, s, s + len(item), None, "list", seg))
+            kind = "list"
+            printed = _strip_scope(part.strip(_p()["item_strip"]))
+            if printed != item and printed.endswith(item + _p()["stem_head"]):
+                # 陈皮产业 as an item: printed as a noun before 产业 is (see _printed_stems)
+                item, kind = item + _p()["stem_head"], "stem"
+            items.append(IndustryHit(item, s, s + len(item), None, kind, seg))
     found.lists.add(base, head_end)
     return items
 
@@ -280,7 +303,8 @@ def _lists(ctx: Ctx, seg: tuple[int, int], found: _Found) -> None:
         found.hits += items
         # a qualified head names a sector of its own: 生活性服务业, 战略性新兴产业, 版权密集型产业
         qualifier = _strip_scope(qualifier[after_last(rx["stops"], qualifier, 0, len(qualifier)):])
-        if marked and qualifier and not rx["count"].search(qualifier) and qualifier not in p["stem_reject"]:
+        if marked and qualifier and not rx["count"].search(qualifier) and not rx["tally"].search(qualifier) \
+                and qualifier not in p["stem_reject"]:
             name = qualifier + head
             if len(name) >= 4 and name not in p["generic_heads"] and _ok_item(name):
                 found.hits.append(IndustryHit(name, m.end() - len(name), m.end(), None, "head", seg))
@@ -314,9 +338,17 @@ def _stems(ctx: Ctx, seg: tuple[int, int], found: _Found) -> None:
     text = ctx.text
     for m in rx["stem_head"].finditer(text, *seg):
         i, head = m.start(), m.group(1)
-        if rx["stem_not_after"].match(text[m.end(): m.end() + 6]) or i in found.lists:
+        after = text[m.end(): m.end() + 6]
+        if (rx["stem_not_after"].match(after) and not rx["stem_after_ok"].match(after)) or i in found.lists:
             continue
         stem = _noun_before(text, i, seg[0])
+        if stem in p["joined_complements"]:  # 再生金属及制品产业: the complement stays with its noun
+            lead = text[max(seg[0], i - len(stem) - 2): i - len(stem)]
+            joins = sorted(p["complement_connectors"], key=len, reverse=True)
+            conn = next((c for c in joins if lead.endswith(c)), None)
+            prior = _noun_before(text, i - len(stem) - len(conn), seg[0]) if conn else ""
+            if prior and _CJK.match(prior):
+                stem = prior + conn + stem
         if not stem or not _CJK.match(stem) or len(stem) > 8 or stem in _places() or rx["count"].fullmatch(stem):
             continue
         whole = stem + head

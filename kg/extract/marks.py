@@ -57,6 +57,7 @@ class _Rx:
     gi_marker: re.Pattern[str]
     brand_marker: re.Pattern[str]
     firm_marker: re.Pattern[str]
+    firm_known_qual: re.Pattern[str]
     neutral_marker: re.Pattern[str]
     not_followed: re.Pattern[str]
     left_stops: re.Pattern[str]
@@ -87,12 +88,16 @@ def _rx() -> _Rx:
     # 等 + words naming the kind of enterprise (等猕猴桃龙头企业, 等白酒企业, 等龙头茶企)
     filler = alternation([*m["firm_qualifiers"], *m["product_heads"], *m["plain_words"],
                           *lexicon().industry_label_index()])
+    free_qual = rf"[^{re.escape(''.join(m['firm_qualifier_breakers']))}\W\d]{{1,{int(m['firm_free_qualifier_max'])}}}"
     return _Rx(
         trigger=re.compile(rf"(?:{alternation(list(kinds))})(?!业)"),  # 酒企 is not read in 白酒企业
         kinds=kinds,
         gi_marker=marker(m["gi_qualifiers"]),
         brand_marker=marker(m["brand_qualifiers"]),
-        firm_marker=re.compile(rf"(?P<deng>等){count}(?P<qual>(?:{filler}){{0,3}})$"),
+        # …or any short noun naming the enterprises' trade (等陈皮企业, 等藤编企业): the names themselves
+        # must still look like enterprise short names
+        firm_marker=re.compile(rf"(?P<deng>等){count}(?P<qual>(?:{filler}){{0,3}}|{free_qual})$"),
+        firm_known_qual=re.compile(rf"(?:{filler}){{0,3}}"),
         neutral_marker=re.compile(r"(?P<deng>等)?(?P<qual>金字|亮丽|靓丽)?$"),
         not_followed=re.compile(alternation(m["not_followed_by"])),
         left_stops=re.compile(alternation(m["left_stops"])),
@@ -317,6 +322,9 @@ class _Segment:
                 return
         if kind == "brand" and rx.not_followed.match(text, m.end()):
             return
+        if kind in ("firm", "firm_forward") and not rx.firm_known_qual.fullmatch(mk.group("qual")) and not all(
+                not it.quoted and _ok(it.name, "firm") and len(it.name) <= 6 for it in items):
+            return  # an unknown trade word (等陈皮企业) is trusted only when every item is a short name
         for it in items:
             if kind == "gi":
                 if _ok(it.name, "gi"):
