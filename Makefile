@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 WEB    := queries/endpoint/web
+NEO4J  := loaders/neo4j
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup browser bench clean
+.PHONY: demo test setup browser jdk bench clean
 
-setup: $(VENV)/.installed $(WEB)/node_modules/.installed
+setup: $(VENV)/.installed $(WEB)/node_modules/.installed $(NEO4J)/target/.built
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,18 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	  chromium chromium-driver fonts-noto-cjk >/dev/null; }
+
+# OpenJDK 17 and Maven from Debian when missing: they build and run the Neo4j Community launcher.
+jdk:
+	@command -v java >/dev/null && command -v mvn >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	  openjdk-17-jdk-headless maven >/dev/null; }
+
+# The Neo4j launcher (Neo4j's jars from Maven Central, pinned by its pom.xml), built once: the stamp is the one
+# loaders/neo4j_server.py's build() writes, so neither rebuilds until pom.xml or the Java source changes.
+$(NEO4J)/target/.built: $(NEO4J)/pom.xml $(shell find $(NEO4J)/src -name '*.java') | jdk $(VENV)/.installed
+	@echo "building the Neo4j launcher (the first build fetches Neo4j from Maven Central)"
+	$(BIN)/python -m loaders.neo4j_server
 
 demo: setup
 	$(BIN)/ipkg demo

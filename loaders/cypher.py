@@ -111,20 +111,57 @@ class FalkorStore:
 
 
 class Neo4jStore:
-    """Neo4j (or any Bolt server) through the official driver; credentials come from the environment."""
+    """Neo4j (or any Bolt server) through the official driver; credentials come from the environment.
+
+    Connecting logs in once, on the chosen database, so that a wrong password, an unknown database
+    or an unreachable server is one clear :class:`LoadError` before anything is loaded. A refused
+    login is never retried: Neo4j locks the user for a while after three of them in a row.
+    """
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str | None = None, dialect: str = "neo4j"):
         from neo4j import GraphDatabase
 
         self.dialect = dialect
-        self.where = uri
-        user = user if user is not None else os.environ.get("NEO4J_USER", "neo4j")
+        self.user = user if user is not None else os.environ.get("NEO4J_USER", "neo4j")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD", "")
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        self.uri = uri
+        self.where = f"{uri}/{self.database}" if self.database else uri
         # the driver's own retries (30 s by default per statement) would multiply with ours: keep them short
-        self._driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=5.0,
+        self._driver = GraphDatabase.driver(uri, auth=(self.user, password), connection_timeout=5.0,
                                             max_transaction_retry_time=5.0)
+        try:
+            # unreachable: a few attempts with backoff; refused (LoadError from _login): none more
+            _with_retry(lambda: self._login(bool(password)), self.where, CONNECT_RETRIES)
+        except BaseException:
+            self._driver.close()
+            raise
+
+    def _login(self, has_password: bool) -> None:
+        """One statement on the chosen database: the login, the database's existence, the server's answer."""
+        from neo4j.exceptions import AuthError, ClientError
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                session.run("RETURN 1").consume()
+        except (AuthError, ClientError) as exc:
+            raise LoadError(self._refusal(exc, has_password)) from None
+
+    def _refusal(self, exc: Exception, has_password: bool) -> str:
+        """The one line for a login or database the server refused; it names the URI and user, never the password."""
+        code = getattr(exc, "code", None) or ""
+        who = f"{self.uri} refused user {self.user!r}"
+        if code.endswith("Security.Unauthorized"):
+            why = "wrong password (from NEO4J_PASSWORD)" if has_password else "no password given: set NEO4J_PASSWORD"
+            return f"{who}: {why}"
+        if code.endswith("Security.AuthenticationRateLimit"):
+            return f"{who}: too many wrong passwords in a row; Neo4j accepts none for a few seconds"
+        if code.endswith("Database.DatabaseNotFound"):
+            return (f"{self.uri} has no database {self.database!r} (the path of the URL names the database; "
+                    "leave it out for the server's default one)")
+        message = (getattr(exc, "message", None) or str(exc)).strip().splitlines()
+        return f"{who if 'Security' in code else self.where}: {message[0][:200] if message else code}"
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self._driver.session(database=self.database) as session:
@@ -134,8 +171,20 @@ class Neo4jStore:
         self._driver.close()
 
 
+NEO4J_SCHEMES = ("neo4j", "bolt", "neo4j+s", "bolt+s", "neo4j+ssc", "bolt+ssc")
+
+
+def _database(path: str, url: str) -> str | None:
+    """The database a Neo4j URL's path names (``neo4j://host:7687/mydb``), or None for the server's default."""
+    name = path.strip("/")
+    if "/" in name:
+        raise LoadError(f"{url}: the path of a Neo4j URL is one database name, such as neo4j://HOST:PORT/neo4j")
+    return name or None
+
+
 def open_store(url: str | None) -> Store:
-    """A store from a URL: falkordb://HOST:PORT[/GRAPH] (default: the embedded server), or neo4j:// / bolt://."""
+    """A store from a URL: falkordb://HOST:PORT[/GRAPH] (default: the embedded server), or
+    neo4j:// / bolt://[USER@]HOST:PORT[/DATABASE] (the password from NEO4J_PASSWORD)."""
     if not url:
         from loaders.falkordb_server import DEFAULT_PORT, status
 
@@ -148,10 +197,12 @@ def open_store(url: str | None) -> Store:
     if u.scheme == "falkordb":
         return FalkorStore(host=u.hostname or "127.0.0.1", port=u.port or 6379,
                            graph=(u.path.strip("/") or GRAPH_NAME))
-    if u.scheme in ("neo4j", "bolt", "neo4j+s", "bolt+s", "neo4j+ssc", "bolt+ssc"):
+    if u.scheme in NEO4J_SCHEMES:
         if u.password:
             raise LoadError("put no password in the URL; set NEO4J_PASSWORD instead")
-        return Neo4jStore(f"{u.scheme}://{u.hostname}:{u.port or 7687}", user=u.username or None)
+        host = f"[{u.hostname}]" if u.hostname and ":" in u.hostname else u.hostname
+        base = f"{u.scheme}://{host}:{u.port or 7687}"
+        return Neo4jStore(base, user=u.username or None, database=_database(u.path, base + u.path))
     raise LoadError(f"unknown store URL {url!r}: use falkordb://HOST:PORT, neo4j://HOST:PORT or bolt://HOST:PORT")
 
 

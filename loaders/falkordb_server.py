@@ -9,29 +9,17 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+# the helpers both local servers use live in loaders.servers; they are re-exported here, where callers found them
+from loaders.servers import ServerError, ServerInfo, free_port, kill_now, port_in_use, read_pid, wait_gone, workspace
+
+__all__ = ["DEFAULT_PORT", "ServerError", "ServerInfo", "binaries", "data_dir", "free_port", "kill", "port_in_use",
+           "start", "status", "stop", "workspace"]
+
 DEFAULT_PORT = 6379
-
-
-class ServerError(Exception):
-    """A one-line reason why the server could not be started, stopped or reached."""
-
-
-@dataclass
-class ServerInfo:
-    running: bool
-    port: int | None
-    pid: int | None
-    data_dir: Path
-
-
-def workspace() -> Path:
-    return Path(os.environ.get("IPKG_HOME", ".ipkg")).resolve()
 
 
 def data_dir(home: Path | None = None) -> Path:
@@ -53,31 +41,8 @@ def binaries() -> tuple[Path, Path]:
     return server, module
 
 
-def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(0.5)
-        return s.connect_ex((host, port)) == 0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _pid(ddir: Path) -> int | None:
-    f = ddir / "redis.pid"
-    try:
-        pid = int(f.read_text().strip())
-    except (OSError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return pid
-    return pid
+    return read_pid(ddir / "redis.pid")
 
 
 def status(home: Path | None = None) -> ServerInfo:
@@ -141,11 +106,8 @@ def stop(home: Path | None = None, timeout: float = 15.0) -> bool:
         pass  # it closes the connection as it exits
     except redis.exceptions.RedisError:
         os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _pid(info.data_dir) is not None:
-        time.sleep(0.1)
-    if _pid(info.data_dir) is not None:
-        os.kill(info.pid, signal.SIGKILL)
+    if not wait_gone(info.pid, timeout):
+        kill_now(info.pid)
     return True
 
 
@@ -153,7 +115,4 @@ def kill(home: Path | None = None) -> None:
     """SIGKILL the server (for fault tests): no chance to save; the append-only file must recover."""
     info = status(home)
     if info.pid:
-        os.kill(info.pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _pid(info.data_dir) is not None:
-            time.sleep(0.05)
+        kill_now(info.pid)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,50 @@ def falkordb(tmp_path_factory: pytest.TempPathFactory):
         yield home, port
     finally:
         fs.stop(home=home)
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    """A real Neo4j Community server started for the tests; unpacks as ``uri, user, password``."""
+
+    uri: str
+    user: str
+    password: str
+    home: Path  # its workspace (IPKG_HOME): the server's folder is home / "neo4j"
+    port: int
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.uri, self.user, self.password))
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jServer]:
+    """Neo4j Community (the launcher in loaders/neo4j/, built if needed) on a free 127.0.0.1 port with auth on,
+    a temporary home and a generated password; stopped at the end of the session.
+
+    Without a JDK or Maven the Neo4j tests are skipped on a developer's machine; in CI (CI=true) that is a
+    failure, as any build or start failure is everywhere.
+    """
+    import secrets
+    import shutil
+
+    from loaders import neo4j_server as ns
+
+    missing = [tool for tool, there in (("java", ns.java_available()), ("mvn", ns.built() or shutil.which("mvn")))
+               if not there]
+    if missing:
+        reason = f"{' and '.join(missing)} not found: `make setup` installs openjdk-17-jdk-headless and maven"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    home = tmp_path_factory.mktemp("neo4j-home")
+    port = ns.free_port()
+    password = secrets.token_urlsafe(18)  # never printed; Neo4j needs 8 characters or more
+    ns.start(port=port, home=home, password=password)
+    try:
+        yield Neo4jServer(ns.uri(port), ns.USER, password, home, port)
+    finally:
+        ns.stop(home=home)
 
 
 ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of browser tests (kept by CI, ignored by git)

