@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ontology.lexicon import alternation, lexicon
@@ -96,17 +97,24 @@ class Structure:
     tables: list[TableT]
     paragraphs: list[Paragraph]
     sentences: list[Sentence]
+    _starts: list[int] | None = field(default=None, repr=False, compare=False)
 
     def notice(self) -> str:
         return self.text[: self.body_start]
 
     def node_at(self, pos: int) -> Node | None:
-        """Deepest outline node whose span holds ``pos``."""
-        best = None
-        for n in self.nodes:
-            if n.start <= pos < n.end and (best is None or (n.rank >= best.rank and n.start >= best.start)):
-                best = n
-        return best
+        """Deepest outline node whose span holds ``pos``.
+
+        Nodes are in text order and nest: the last one starting at or before ``pos`` holds it, or
+        one of its ancestors does (found by bisection and a walk up, not by a scan).
+        """
+        if self._starts is None:
+            self._starts = [n.start for n in self.nodes]
+        i = bisect_right(self._starts, pos) - 1
+        n = self.nodes[i] if i >= 0 else None
+        while n is not None and not (n.start <= pos < n.end):
+            n = n.parent
+        return n
 
 
 def norm_key(text: str) -> str:

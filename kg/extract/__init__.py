@@ -7,11 +7,11 @@ marks, tasks); this module runs them over a document and resolves what they foun
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import OrderedDict
 from pathlib import Path
 
-from kg.extract.common import Ctx
+from kg.extract.common import Ctx, SpanSet
 from kg.extract.departments import Mention, find_departments, find_in_span, find_organizations
 from kg.extract.indicators import extract_indicators
 from kg.extract.industries import IndustryHit, find_industries
@@ -84,7 +84,7 @@ def extract_document(doc: Document) -> PlanData:
     for t in st.tables:
         for row in t.rows:
             for cell in row:
-                if not any(a <= cell.start < b for a, b in reading.markup):
+                if not reading.markup.holds(cell.start):
                     mentions += find_in_span(ctx, cell.start, cell.end, region_aliases)
     # the issuing office signs the plan; named outside a responsibility list it is not an actor
     mentions = [m for m in mentions if not (meta.issuer and m.name == meta.issuer)]
@@ -95,8 +95,8 @@ def extract_document(doc: Document) -> PlanData:
     tasks: list[Task] = []
     responsibilities: list[Responsibility] = []
     # no industry is read out of a body's name (市文化旅游广电体育局) or a responsibility list
-    named = sorted([(m.start, m.end) for m in mentions] + reading.markup)
-    industry_hits = [h for h in find_industries(ctx) if not _inside(named, h.start, h.end)]
+    named = SpanSet(sorted([(m.start, m.end) for m in mentions] + list(reading.markup)))
+    industry_hits = [h for h in find_industries(ctx) if not named.covers(h.start, h.end)]
     ip_spec = lexicon().ip_types
     by_start = sorted(industry_hits, key=lambda h: h.start)
     hit_starts = [h.start for h in by_start]
@@ -156,13 +156,6 @@ def extract_document(doc: Document) -> PlanData:
         industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
         tasks=tasks, responsibilities=responsibilities, warnings=warnings, diagnostics=reading.diagnostics,
     ))
-
-
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """True when [start, end) lies inside one of the spans (sorted by start)."""
-    i = bisect_right(spans, (start, 1 << 62)) - 1
-    # spans are names, lists and cells: a few dozen back is as far as one can reach
-    return any(spans[j][0] <= start and end <= spans[j][1] for j in range(i, max(-1, i - 50), -1))
 
 
 def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],

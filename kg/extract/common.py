@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_right
+from bisect import bisect_right, insort
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -54,6 +55,7 @@ class Ctx:
     _sent_starts: list[int] = field(default_factory=list)
     _line_starts: list[int] = field(default_factory=list)
     _bounds: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    _raw_lines: list[int] = field(default_factory=list)  # offsets where the source's lines start
 
     def __post_init__(self) -> None:
         self._sent_starts = [s.start for s in self.st.sentences]
@@ -72,6 +74,19 @@ class Ctx:
         if i >= 0 and self.st.sentences[i].start <= pos < self.st.sentences[i].end:
             return self.st.sentences[i]
         return None
+
+    def source_line(self, source_pos: int) -> int:
+        """The 1-based line of an offset in the decoded source text."""
+        if not self._raw_lines:
+            self._raw_lines = [0] + [m.end() for m in re.finditer("\n", self.doc.raw)]
+        return bisect_right(self._raw_lines, source_pos)
+
+    def sentences_in(self, start: int, end: int) -> list[Sentence]:
+        """The sentences overlapping [start, end), in text order (found by bisection, not by a scan)."""
+        sents = self.st.sentences
+        i = max(0, bisect_right(self._sent_starts, start) - 1)
+        j = bisect_right(self._sent_starts, end - 1) if end > start else i
+        return [x for x in sents[i:j] if x.end > start]
 
     def line_span(self, pos: int) -> tuple[int, int]:
         """The (start, end) of the line holding ``pos`` (table cells are not in sentences)."""
@@ -124,6 +139,37 @@ class Ctx:
                 if not re.match(r"[A-Za-z0-9]", before) and not re.match(r"[A-Za-z0-9]", after):
                     out.append((word, start))
         return out
+
+
+class SpanSet:
+    """Short spans of text (names, lists, cells) to look positions up in, in logarithmic time.
+
+    Spans may nest; a span is found from a position when fewer than ``REACH`` spans start between
+    them, which holds for names, responsibility lists and table cells.
+    """
+
+    REACH = 64
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        self._spans: list[tuple[int, int]] = sorted(spans or [])
+
+    def add(self, start: int, end: int) -> None:
+        insort(self._spans, (start, end))
+
+    def _near(self, pos: int) -> list[tuple[int, int]]:
+        i = bisect_right(self._spans, (pos, 1 << 62))
+        return self._spans[max(0, i - self.REACH) : i]
+
+    def holds(self, pos: int) -> bool:
+        """True when ``start <= pos < end`` for a span."""
+        return any(a <= pos < b for a, b in self._near(pos))
+
+    def covers(self, start: int, end: int) -> bool:
+        """True when one span contains the whole of [start, end)."""
+        return any(a <= start and end <= b for a, b in self._near(start))
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._spans)
 
 
 CLAUSE_DELIMITERS = "，。；：:（）()\n"

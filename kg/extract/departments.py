@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, clause_start, in_sections
+from kg.extract.common import Ctx, SpanSet, clause_start, in_sections
 from ontology.lexicon import alternation, lexicon
 
 _DELIM = "，。；：、（）()“”《》〔〕【】\n\t,;:!?！？ "
@@ -152,7 +152,7 @@ def department_rx() -> dict[str, re.Pattern[str]]:
     return _rx()
 
 
-def find_departments(ctx: Ctx, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Mention]:
+def find_departments(ctx: Ctx, region_aliases: set[str], skip: SpanSet) -> list[Mention]:
     """Department mentions of the plan body's running text (glossary excluded).
 
     ``skip``: spans read as responsibility lists (their bodies are taken from the lists, whatever their form).
@@ -163,7 +163,7 @@ def find_departments(ctx: Ctx, region_aliases: set[str], skip: list[tuple[int, i
         if para.start < ctx.st.body_start or in_sections(para.node, glossary):
             continue
         out += [m for m in find_in_span(ctx, para.start, para.end, region_aliases)
-                if not any(a <= m.start < b for a, b in skip)]
+                if not skip.holds(m.start)]
     return out
 
 

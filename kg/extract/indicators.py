@@ -541,16 +541,15 @@ def _bigrams(s: str) -> set[str]:
 _QUANTITY_WORDS = re.compile(r"(总量|数量|总数|累计|拥有量|新增)")
 
 
-def _same(a: Indicator, b: Indicator) -> bool:
-    """A repeat of the same target elsewhere in the plan (same value, same or near-same quantity)."""
-    if a.target != b.target or a.evidence.sentence == b.evidence.sentence:
-        return False
-    if a.concept == b.concept:
+@cache
+def _near(a: str, b: str) -> bool:
+    """Two indicator concepts naming the same quantity (equal, close in bigrams, or one inside the other)."""
+    if a == b:
         return True
-    x, y = _bigrams(a.concept), _bigrams(b.concept)
+    x, y = _bigrams(a), _bigrams(b)
     if len(x & y) / max(1, len(x | y)) >= 0.5:
         return True
-    p, q = _QUANTITY_WORDS.sub("", a.concept), _QUANTITY_WORDS.sub("", b.concept)
+    p, q = _QUANTITY_WORDS.sub("", a), _QUANTITY_WORDS.sub("", b)
     return len(min(p, q, key=len)) >= 4 and (p in q or q in p)
 
 
@@ -562,10 +561,12 @@ def extract_indicators(ctx: Ctx, period_end: int | None = None) -> list[Indicato
         found += _task_table_targets(ctx, t, period_end)
     found += _from_prose(ctx, period_end)
     out: list[Indicator] = []
-    by_target: dict[float | None, list[Indicator]] = {}  # a repeat has the same target: compare within one value
+    # a repeat elsewhere in the plan has the same target and a near-same quantity in another sentence;
+    # per target, the sentences kept for each concept (so the work grows with distinct concepts, not repeats)
+    by_target: dict[float | None, dict[str, set[str]]] = {}
     for ind in found:
-        kept = by_target.setdefault(ind.target, [])
-        if not any(_same(ind, o) for o in kept):
-            kept.append(ind)
+        kept = by_target.setdefault(ind.target, {})
+        if not any(_near(ind.concept, c) and sents - {ind.evidence.sentence} for c, sents in kept.items()):
+            kept.setdefault(ind.concept, set()).add(ind.evidence.sentence)
             out.append(ind)
     return out

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kg.extract.common import Ctx, in_sections
+from kg.extract.common import Ctx, SpanSet, in_sections
 from kg.extract.departments import Mention, department_rx, find_in_span
 from ontology.lexicon import alternation, lexicon
 
@@ -251,7 +251,7 @@ def _groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
     return out
 
 
-def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Assignment]:
+def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: SpanSet) -> list[Assignment]:
     """Bodies a task's own text makes the actors of the task.
 
     Three readings of each sentence, in this order: list patterns whose list is bodies whatever their
@@ -262,8 +262,8 @@ def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: list[t
     resp = resp_words()
     text = ctx.text
     out: list[Assignment] = []
-    for sent in ctx.st.sentences:
-        if sent.end <= start or sent.start >= end or any(a <= sent.start < b for a, b in skip):
+    for sent in ctx.sentences_in(start, end):
+        if skip.holds(sent.start):
             continue
         if in_sections(sent.node, resp["prose_excluded_sections"]):
             continue
@@ -300,11 +300,11 @@ def _list_rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.replace("LIST", rf"(?P<list>{body}{{2,40}}?(?:[、和及]{body}{{2,40}}?)*)"))
 
 
-def _around_names(ctx: Ctx, s0: int, s1: int, region_aliases: set[str], skip: list[tuple[int, int]]) -> list[Item]:
+def _around_names(ctx: Ctx, s0: int, s1: int, region_aliases: set[str], skip: SpanSet) -> list[Item]:
     """Runs of recognised body names whose surrounding words make them actors ([[responsibility.prose]])."""
     rx = _rx()
     text = ctx.text
-    mentions = [m for m in find_in_span(ctx, s0, s1, region_aliases) if not any(a <= m.start < b for a, b in skip)]
+    mentions = [m for m in find_in_span(ctx, s0, s1, region_aliases) if not skip.holds(m.start)]
     items: list[Item] = []
     for group in _groups(text, mentions):
         g0, g1 = group[0].start, group[-1].end

@@ -11,9 +11,10 @@ What could not be placed becomes a diagnostic for a reviewer, with its line numb
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from kg.extract.common import Ctx, in_sections
+from kg.extract.common import Ctx, SpanSet, in_sections
 from kg.extract.departments import Mention
 from kg.extract.responsibilities import (
     Assignment,
@@ -65,7 +66,7 @@ class TaskReading:
     """Tasks, the spans read as responsibility markup, and what a reviewer should check."""
 
     drafts: list[TaskDraft]
-    markup: list[tuple[int, int]]
+    markup: SpanSet
     diagnostics: list[Diagnostic]
 
 
@@ -84,18 +85,25 @@ def _skipped(node: Node) -> bool:
 def diagnostic(ctx: Ctx, kind: str, start: int, end: int, message: str) -> Diagnostic:
     """A reviewer's note on the cleaned span [start, end), with its 1-based line in the source file."""
     s, _ = ctx.doc.clean.source_span(start, max(start, end))
-    line = ctx.doc.raw.count("\n", 0, s) + 1
+    line = ctx.source_line(s)
     text = ctx.text[start:end].strip()
     return Diagnostic(kind=kind, line=line, text=text[:120] + ("…" if len(text) > 120 else ""), message=message)
 
 
-def _owner(drafts: list[TaskDraft], pos: int) -> TaskDraft | None:
-    """The deepest task whose span holds ``pos``."""
-    owner = None
-    for d in drafts:
-        if d.start <= pos < d.end and (owner is None or d.start >= owner.start):
-            owner = d
-    return owner
+class _Owners:
+    """The deepest task holding a position, in logarithmic time (outline tasks nest)."""
+
+    def __init__(self, drafts: list[TaskDraft]) -> None:
+        self._drafts = sorted(drafts, key=lambda d: d.start)  # outline order: a parent before its children
+        self._starts = [d.start for d in self._drafts]
+        self._by_id = {d.id: d for d in drafts}
+
+    def at(self, pos: int) -> TaskDraft | None:
+        i = bisect_right(self._starts, pos) - 1
+        d = self._drafts[i] if i >= 0 else None
+        while d is not None and not (d.start <= pos < d.end):  # a finished sibling: its parent holds pos
+            d = self._by_id.get(d.parent) if d.parent else None
+        return d
 
 
 def build_tasks(ctx: Ctx, region_aliases: set[str]) -> TaskReading:
@@ -123,27 +131,28 @@ def build_tasks(ctx: Ctx, region_aliases: set[str]) -> TaskReading:
         drafts.append(d)
         by_node[id(node)] = d
 
-    markup: list[tuple[int, int]] = []
+    markup = SpanSet()
+    owners = _Owners(drafts)
     diags: list[Diagnostic] = []
     # field-label lines (牵头单位：…) and parentheticals belong to the deepest task holding them
     for a, ls, le in marker_lines(ctx):
-        markup.append((ls, le))
+        markup.add(ls, le)
         if a is None:
             diags.append(diagnostic(ctx, "marker-without-body", ls, le, "a responsibility label names no body"))
             continue
-        owner = _owner(drafts, ls)
+        owner = owners.at(ls)
         if owner is None:
             diags.append(diagnostic(ctx, "marker-outside-task", ls, le,
                                     "responsibility line outside any task: no task to give it to"))
             continue
         owner.assign(ctx, a)
     for para in ctx.st.paragraphs:
-        if para.start < ctx.st.body_start or any(a <= para.start < b for a, b in markup):
+        if para.start < ctx.st.body_start or markup.holds(para.start):
             continue
         found = parentheticals(ctx, para.start, para.end)
         for a in found:
-            markup.append((a.start, a.end))
-            owner = _owner(drafts, a.start)
+            markup.add(a.start, a.end)
+            owner = owners.at(a.start)
             if owner is None:
                 diags.append(diagnostic(ctx, "marker-outside-task", a.start, a.end,
                                         "responsibility parenthetical outside any task: no task to give it to"))
@@ -195,7 +204,7 @@ def _body_columns(header: list[str]) -> dict[int, str]:
 
 
 def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft],
-                 markup: list[tuple[int, int]], diags: list[Diagnostic]) -> list[TaskDraft]:
+                 markup: SpanSet, diags: list[Diagnostic]) -> list[TaskDraft]:
     """Rows of a task-division table: the task (its task cell, else its measure up to 。) and its bodies."""
     header = [re.sub(r"\s", "", c.text) for c in table.header]
     bodies = _body_columns(header)
@@ -262,7 +271,7 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
             cell = cells[col] if col < len(cells) else None
             if cell is None or not cell.text:
                 continue
-            markup.append((cell.start, cell.end))
+            markup.add(cell.start, cell.end)
             got = parse_assignment(ctx.text, cell.start, cell.end, default=style) or []
             items += [it for it in got if it.mention.name not in {i.mention.name for i in items}]
         if not items:
