@@ -277,8 +277,10 @@ def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: SpanSe
         for a, b in split_top(text, s0, s1, "，；。,;"):
             if _rx()["clause_opener"].match(text, a):
                 continue  # 由…负责 is read by the list patterns
+            if not _rx()["closer"].search(text, a, b):
+                continue  # cheap test first: most clauses close with no role word
             found = parse_assignment(text, a, b, require_body=True)
-            if found and _rx()["closer"].search(text[a:b]):
+            if found:
                 _merge(items, found)
         _merge(items, _around_names(ctx, s0, s1, region_aliases, skip))
         if items:
