@@ -217,139 +217,126 @@ def _is_header_cell(text: str) -> bool:
     return t in lexicon().outline["table_header_cells"] or bool(re.fullmatch(r"\d{3,4}年(目标|基期)?", t))
 
 
-def parse(text: str) -> Structure:
-    """Parse cleaned plan text into its structure."""
-    if not isinstance(text, str):
-        raise StructureError("text must be a string")
-    lex = lexicon().outline
-    toc = re.compile(lexicon().cleaning["toc_line"])
-    runin = lex["runin"]
-    forbidden = re.compile(runin["forbidden"])
-    sentence_end = re.compile(lex["sentence_end"])
-    lines = split_lines(text)
-    title_idx, title = _find_title(lines)
-    body_line = title_idx + 1 if title_idx is not None else 0
-    body_start = lines[body_line].start if body_line < len(lines) else len(text)
+def _tab_table(lines: list[Line], i: int, toc: re.Pattern[str], node: Node | None) -> tuple[TableT, int]:
+    """A run of tab-separated rows from line ``i`` (blank lines may stand between rows); the next line index."""
+    n_lines = len(lines)
+    rows: list[list[Cell]] = []
+    j = i
+    while j < n_lines and ("\t" in lines[j].text or not lines[j].text.strip()):
+        if lines[j].text.strip() and not toc.search(lines[j].text):
+            rows.append(_split_cells(lines[j]))
+        j += 1
+    while j > i and not lines[j - 1].text.strip():
+        j -= 1
+    header: list[Cell] = []
+    if rows and any(_is_header_cell(c.text) for c in rows[0]):
+        header = rows.pop(0)
+    return TableT("tabs", header, rows, lines[i].start, lines[j - 1].end, node), j
 
-    nodes: list[Node] = []
-    tables: list[TableT] = []
-    paras: list[Paragraph] = []
-    stack: list[Node] = []
 
-    def current() -> Node | None:
-        return stack[-1] if stack else None
+def _cell_table(lines: list[Line], i: int, node: Node | None) -> tuple[TableT, int] | None:
+    """A table laid out one cell per line, opened at line ``i`` by a run of header cells; None if it is none."""
+    n_lines = len(lines)
+    hdr: list[Line] = []
+    j = i
+    while j < n_lines and (not lines[j].text.strip() or _is_header_cell(lines[j].text)):
+        if lines[j].text.strip():
+            hdr.append(lines[j])
+        j += 1
+    # columns whose header printing is damaged (e.g. "202年") still count when they sit
+    # between header cells and before the first row number
+    while j < n_lines and (not lines[j].text.strip() or
+                           (len(lines[j].text.strip()) <= 8 and not _INT.match(lines[j].text.strip()))):
+        if lines[j].text.strip():
+            hdr.append(lines[j])
+        j += 1
+    if len(hdr) < 3 or j >= n_lines or lines[j].text.strip() != "1":
+        return None
+    ncol = len(hdr)
+    cells_seq: list[Line] = []
+    for k in range(j, n_lines):
+        s = lines[k].text.strip()
+        if s:
+            if len(s) > 300 or "\t" in s:  # a measure cell may be a long sentence
+                break
+            cells_seq.append(lines[k])
+    body_rows: list[list[Cell]] = []
+    for r in range(len(cells_seq) // ncol):
+        group = cells_seq[r * ncol : (r + 1) * ncol]
+        if group[0].text.strip() != str(r + 1):
+            break
+        body_rows.append([Cell(g.text.strip(), g.start, g.end) for g in group])
+    if not body_rows:
+        return None
+    last = cells_seq[len(body_rows) * ncol - 1]
+    header = [Cell(h.text.strip(), h.start, h.end) for h in hdr]
+    return TableT("cell-per-line", header, body_rows, lines[i].start, last.end, node), last.idx + 1
 
-    def open_node(kind: str, label: str, title_text: str, rank: int, start: int) -> Node:
-        while stack and stack[-1].rank >= rank:
-            stack.pop()
-        node = Node(kind, label, title_text, rank, start, len(text), parent=current())
+
+class _OutlineBuilder:
+    """Opens outline nodes as headings come, keeping the stack of the nodes still open."""
+
+    def __init__(self, text_len: int) -> None:
+        self.text_len = text_len
+        self.nodes: list[Node] = []
+        self.stack: list[Node] = []
+        self.paras: list[Paragraph] = []
+        lex = lexicon().outline
+        self.runin = lex["runin"]
+        self.forbidden = re.compile(self.runin["forbidden"])
+
+    def current(self) -> Node | None:
+        return self.stack[-1] if self.stack else None
+
+    def open(self, kind: str, label: str, title_text: str, rank: int, start: int) -> Node:
+        while self.stack and self.stack[-1].rank >= rank:
+            self.stack.pop()
+        node = Node(kind, label, title_text, rank, start, self.text_len, parent=self.current())
         if node.parent:
             node.parent.children.append(node)
-        nodes.append(node)
-        stack.append(node)
+        self.nodes.append(node)
+        self.stack.append(node)
         return node
 
-    i = body_line
-    n_lines = len(lines)
-    while i < n_lines:
-        ln = lines[i]
+    def heading(self, ln: Line, h: tuple[str, str, str, int]) -> None:
+        """A heading line; text after its first 。 is a paragraph of the new node."""
+        kind, label, rest, rank = h
+        m = re.search("。", rest)
+        title_text = (rest[: m.start()] if m else rest).strip().rstrip("。；;：:")
+        node = self.open(kind, label.strip(), title_text or label.strip(), rank, ln.start)
+        if m and rest[m.end():].strip():
+            body = rest[m.end():]
+            self.paras.append(Paragraph(body, ln.end - len(body), ln.end, node))
+
+    def paragraph(self, ln: Line) -> None:
+        """A paragraph; a short first sentence makes it a run-in heading (a task of its own)."""
         t = ln.text
-        if not t.strip() or toc.search(t):
-            i += 1
-            continue
-        # --- tab-separated table: a run of tab rows (blank lines may stand between rows)
-        if "\t" in t:
-            rows: list[list[Cell]] = []
-            j = i
-            while j < n_lines and ("\t" in lines[j].text or not lines[j].text.strip()):
-                if lines[j].text.strip() and not toc.search(lines[j].text):
-                    rows.append(_split_cells(lines[j]))
-                j += 1
-            while j > i and not lines[j - 1].text.strip():
-                j -= 1
-            header: list[Cell] = []
-            if rows and any(_is_header_cell(c.text) for c in rows[0]):
-                header = rows.pop(0)
-            tables.append(TableT("tabs", header, rows, ln.start, lines[j - 1].end, current()))
-            i = j
-            continue
-        # --- table laid out one cell per line, opened by a run of header cells
-        if _is_header_cell(t):
-            hdr: list[Line] = []
-            j = i
-            while j < n_lines and (not lines[j].text.strip() or _is_header_cell(lines[j].text)):
-                if lines[j].text.strip():
-                    hdr.append(lines[j])
-                j += 1
-            # columns whose header printing is damaged (e.g. "202年") still count when they sit
-            # between header cells and before the first row number
-            while j < n_lines and (not lines[j].text.strip() or
-                                   (len(lines[j].text.strip()) <= 8 and not _INT.match(lines[j].text.strip()))):
-                if lines[j].text.strip():
-                    hdr.append(lines[j])
-                j += 1
-            if len(hdr) >= 3 and j < n_lines and lines[j].text.strip() == "1":
-                ncol = len(hdr)
-                cells_seq: list[Line] = []
-                k = j
-                while k < n_lines:
-                    s = lines[k].text.strip()
-                    if s:
-                        if len(s) > 300 or "\t" in s:  # a measure cell may be a long sentence
-                            break
-                        cells_seq.append(lines[k])
-                    k += 1
-                body_rows: list[list[Cell]] = []
-                used = 0
-                for r in range(len(cells_seq) // ncol):
-                    group = cells_seq[r * ncol : (r + 1) * ncol]
-                    if group[0].text.strip() != str(r + 1):
-                        break
-                    body_rows.append([Cell(g.text.strip(), g.start, g.end) for g in group])
-                    used = (r + 1) * ncol
-                if body_rows:
-                    last = cells_seq[used - 1]
-                    tables.append(TableT("cell-per-line", [Cell(h.text.strip(), h.start, h.end) for h in hdr],
-                                         body_rows, ln.start, last.end, current()))
-                    i = last.idx + 1
-                    continue
-        # --- headings
-        h = match_heading(t.strip())
-        if h is not None:
-            kind, label, rest, rank = h
-            m = re.search("。", rest)
-            title_text = (rest[: m.start()] if m else rest).strip().rstrip("。；;：:")
-            node = open_node(kind, label.strip(), title_text or label.strip(), rank, ln.start)
-            if m and rest[m.end():].strip():
-                body = rest[m.end():]
-                b_start = ln.end - len(body)
-                paras.append(Paragraph(body, b_start, ln.end, node))
-            i += 1
-            continue
-        # --- paragraph; a short first sentence makes it a run-in heading (a task of its own)
         m = re.search("。", t)
-        node_here = current()
+        node_here = self.current()
         if m and t[m.end():].strip():
             first = t[: m.start()]
-            if (runin["min_title_chars"] <= len(first) <= runin["max_title_chars"]
-                    and not forbidden.search(first) and not re.search(r"\d", first)):
-                node_here = open_node("runin", "", first, int(runin["rank"]), ln.start)
-        paras.append(Paragraph(t, ln.start, ln.end, node_here))
-        i += 1
+            if (self.runin["min_title_chars"] <= len(first) <= self.runin["max_title_chars"]
+                    and not self.forbidden.search(first) and not re.search(r"\d", first)):
+                node_here = self.open("runin", "", first, int(self.runin["rank"]), ln.start)
+        self.paras.append(Paragraph(t, ln.start, ln.end, node_here))
 
-    # spans: a node ends where the next node of the same or an outer rank begins
+
+def _close_and_number(nodes: list[Node]) -> None:
+    """A node ends where the next node of the same or an outer rank begins; ids are outline positions."""
     for a, node in enumerate(nodes):
         for nxt in nodes[a + 1 :]:
             if nxt.rank <= node.rank:
                 node.end = nxt.start
                 break
-    # ids: position in the outline (1, 1.2, 1.2.3 …)
     counters: dict[int | None, int] = {}
     for node in nodes:
         key = id(node.parent) if node.parent else None
         counters[key] = counters.get(key, 0) + 1
         node.id = (node.parent.id + "." if node.parent else "") + str(counters[key])
 
+
+def _sentences(paras: list[Paragraph]) -> list[Sentence]:
+    sentence_end = re.compile(lexicon().outline["sentence_end"])
     sentences: list[Sentence] = []
     for pi, p in enumerate(paras):
         pos = 0
@@ -360,5 +347,38 @@ def parse(text: str) -> Structure:
             pos = sm.end()
         if p.text[pos:].strip():
             sentences.append(Sentence(p.text[pos:], p.start + pos, p.end, p.node, pi))
+    return sentences
+
+
+def parse(text: str) -> Structure:
+    """Parse cleaned plan text into its structure."""
+    if not isinstance(text, str):
+        raise StructureError("text must be a string")
+    toc = re.compile(lexicon().cleaning["toc_line"])
+    lines = split_lines(text)
+    title_idx, title = _find_title(lines)
+    body_line = title_idx + 1 if title_idx is not None else 0
+    body_start = lines[body_line].start if body_line < len(lines) else len(text)
+    out = _OutlineBuilder(len(text))
+    tables: list[TableT] = []
+    i = body_line
+    while i < len(lines):
+        ln = lines[i]
+        if not ln.text.strip() or toc.search(ln.text):
+            i += 1
+            continue
+        found = (_tab_table(lines, i, toc, out.current()) if "\t" in ln.text
+                 else _cell_table(lines, i, out.current()) if _is_header_cell(ln.text) else None)
+        if found is not None:
+            tables.append(found[0])
+            i = found[1]
+            continue
+        h = match_heading(ln.text.strip())
+        if h is not None:
+            out.heading(ln, h)
+        else:
+            out.paragraph(ln)
+        i += 1
+    _close_and_number(out.nodes)
     title_span = _title_span(lines, title_idx, title) if title_idx is not None and title else None
-    return Structure(text, lines, title, title_span, body_start, nodes, tables, paras, sentences)
+    return Structure(text, lines, title, title_span, body_start, out.nodes, tables, out.paras, _sentences(out.paras))

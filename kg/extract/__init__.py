@@ -17,7 +17,7 @@ from kg.extract.indicators import extract_indicators
 from kg.extract.industries import IndustryHit, find_industries
 from kg.extract.marks import find_marks
 from kg.extract.metadata import extract_metadata, not_a_plan
-from kg.extract.tasks import build_tasks
+from kg.extract.tasks import TaskDraft, TaskReading, build_tasks
 from kg.ingest import Document, IngestError, read_document
 from kg.model import (
     Department,
@@ -34,7 +34,7 @@ from kg.model import (
     Task,
 )
 from kg.resolve import department_key, finalise, region_ref, resolve_departments
-from kg.structure import parse
+from kg.structure import Structure, parse
 from ontology.lexicon import lexicon
 from ontology.regions import Region, gazetteer
 
@@ -54,10 +54,40 @@ def extract_file(path: Path) -> PlanData:
 
 
 def extract_document(doc: Document) -> PlanData:
+    """One document in, its plan data out: every recogniser in turn, then resolution (kg.resolve)."""
     st = parse(doc.clean.text)
     ctx = Ctx(doc, st)
-    body = doc.clean.text[st.body_start:]
-    ip_hits = len(_IP_WORDS.findall(body))
+    _refuse_non_plans(doc, st)
+    meta = extract_metadata(ctx)
+    region = gazetteer().by_code.get(meta.region.code) if meta.region else None
+    region_aliases = _region_aliases(region)
+    indicators = extract_indicators(ctx, meta.period[1] if meta.period else None)
+    reading = build_tasks(ctx, region_aliases)
+    mentions = _department_mentions(ctx, reading, region_aliases, meta.issuer)
+    departments, key_of = resolve_departments(mentions, region, ctx.evidence, MAX_EVIDENCE)
+    # no industry is read out of a body's name (市文化旅游广电体育局) or a responsibility list
+    named = SpanSet(sorted([(m.start, m.end) for m in mentions] + list(reading.markup)))
+    industry_hits = [h for h in find_industries(ctx) if not named.covers(h.start, h.end)]
+    tasks, responsibilities = _tasks(reading.drafts, industry_hits, key_of)
+    _infer_owners(ctx, reading.drafts, departments, responsibilities, region)
+    brands, gis = _marks(ctx)
+    # a name the plan lists as a brand or GI (世界大河歌会, 万州青脆李) is not also an industry
+    marked = {m.name for m in (*brands, *gis)}
+    industries = [i for i in _industry_mentions(ctx, industry_hits) if i.name not in marked]
+    listed = {i.name for i in industries}
+    for t in tasks:  # a task names only industries the plan data lists (with their concepts)
+        t.industries = [n for n in t.industries if n in listed]
+    return finalise(PlanData(
+        source=doc.source, plan=meta, outline=_outline(ctx), tables=_tables(ctx), indicators=indicators,
+        departments=list(departments.values()), organizations=_organizations(ctx), industries=industries,
+        brands=brands, geographical_indications=gis, ip_types=_ip_types(ctx), tasks=tasks,
+        responsibilities=responsibilities, warnings=_warnings(doc), diagnostics=reading.diagnostics,
+    ))
+
+
+def _refuse_non_plans(doc: Document, st: Structure) -> None:
+    """Raise :class:`NotAPlanError` for text with no outline, no IP vocabulary, or the shape of a README."""
+    ip_hits = len(_IP_WORDS.findall(doc.clean.text[st.body_start:]))
     if (len(st.nodes) < 2 and not st.tables) or ip_hits < 3:
         what = "no outline" if len(st.nodes) < 2 and not st.tables else "no IP vocabulary"
         raise NotAPlanError(f"{doc.source.file}: not a plan ({what}; {ip_hits} IP term(s))")
@@ -65,41 +95,43 @@ def extract_document(doc: Document) -> PlanData:
     if why:
         raise NotAPlanError(f"{doc.source.file}: not a plan ({why}; {ip_hits} IP term(s))")
 
-    meta = extract_metadata(ctx)
+
+def _region_aliases(region: Region | None) -> set[str]:
+    """Names that anchor a body to the plan: its region, the regions above it and those below it
+    (南昌海关 in a province plan)."""
+    if region is None:
+        return set()
     g = gazetteer()
-    region: Region | None = g.by_code.get(meta.region.code) if meta.region else None
-    region_aliases: set[str] = set()
-    if region:
-        # bodies of the plan's region, the regions above it and those below it (南昌海关 in a province plan)
-        for r in (region, *g.ancestors(region), *g.descendants(region)):
-            region_aliases |= r.aliases()
+    out: set[str] = set()
+    for r in (region, *g.ancestors(region), *g.descendants(region)):
+        out |= r.aliases()
+    return out
 
-    indicators = extract_indicators(ctx, meta.period[1] if meta.period else None)
 
-    # --- tasks and who is responsible (lists, lines, parentheticals, table columns, prose)
-    reading = build_tasks(ctx, region_aliases)
-    drafts = reading.drafts
-    # --- departments: prose mentions, table text outside body columns, and every listed body
+def _department_mentions(ctx: Ctx, reading: TaskReading, region_aliases: set[str],
+                         issuer: str | None) -> list[Mention]:
+    """Prose mentions, table text outside body columns, and every body a responsibility list names."""
     mentions: list[Mention] = find_departments(ctx, region_aliases, reading.markup)
-    for t in st.tables:
+    for t in ctx.st.tables:
         for row in t.rows:
             for cell in row:
                 if not reading.markup.holds(cell.start):
                     mentions += find_in_span(ctx, cell.start, cell.end, region_aliases)
     # the issuing office signs the plan; named outside a responsibility list it is not an actor
-    mentions = [m for m in mentions if not (meta.issuer and m.name == meta.issuer)]
-    for d in drafts:
+    mentions = [m for m in mentions if not (issuer and m.name == issuer)]
+    for d in reading.drafts:
         mentions += [m for m, _, _ in d.responsible] + d.aliases
-    departments, key_of = resolve_departments(mentions, region, ctx.evidence, MAX_EVIDENCE)
+    return mentions
 
-    tasks: list[Task] = []
-    responsibilities: list[Responsibility] = []
-    # no industry is read out of a body's name (市文化旅游广电体育局) or a responsibility list
-    named = SpanSet(sorted([(m.start, m.end) for m in mentions] + list(reading.markup)))
-    industry_hits = [h for h in find_industries(ctx) if not named.covers(h.start, h.end)]
+
+def _tasks(drafts: list[TaskDraft], industry_hits: list[IndustryHit], key_of: dict[str, str]
+           ) -> tuple[list[Task], list[Responsibility]]:
+    """Tasks with the industries and IP types their own text names, and their explicit responsibilities."""
     ip_spec = lexicon().ip_types
     by_start = sorted(industry_hits, key=lambda h: h.start)
     hit_starts = [h.start for h in by_start]
+    tasks: list[Task] = []
+    responsibilities: list[Responsibility] = []
     for d in drafts:
         # a task's industries are named as printed (茶产业, 文化旅游), in the order they occur
         inside = by_start[bisect_left(hit_starts, d.start):bisect_left(hit_starts, d.end)]
@@ -114,16 +146,11 @@ def extract_document(doc: Document) -> PlanData:
                 continue
             seen.add(key)
             responsibilities.append(Responsibility(task=d.id, department=key, role=role, explicit=True, evidence=ev))
+    return tasks, responsibilities
 
-    _infer_owners(ctx, drafts, departments, responsibilities, region)
 
-    brands, gis = _marks(ctx)
-    # a name the plan lists as a brand or GI (世界大河歌会, 万州青脆李) is not also an industry
-    marked = {m.name for m in (*brands, *gis)}
-    industries = [i for i in _industry_mentions(ctx, industry_hits) if i.name not in marked]
-    named = {i.name for i in industries}
-    for t in tasks:  # a task names only industries the plan data lists (with their concepts)
-        t.industries = [n for n in t.industries if n in named]
+def _organizations(ctx: Ctx) -> list[Organization]:
+    """Companies, universities, institutes and associations named in the body, once each."""
     orgs: OrderedDict[str, Organization] = OrderedDict()
     for o in find_organizations(ctx):
         if o.name in orgs:
@@ -131,31 +158,29 @@ def extract_document(doc: Document) -> PlanData:
                 orgs[o.name].evidence.append(ctx.evidence(o.start, o.end))
         else:
             orgs[o.name] = Organization(name=o.name, kind=o.kind, evidence=[ctx.evidence(o.start, o.end)])
+    return list(orgs.values())
 
-    ip_types = []
-    for key, spec in ip_spec.items():
-        evs = []
+
+def _ip_types(ctx: Ctx) -> list[IPTypeMention]:
+    """The IP types the body names, each with the evidence of its first mention."""
+    out = []
+    for key, spec in lexicon().ip_types.items():
         for w in spec["words"]:
-            pos = doc.clean.text.find(w, st.body_start)
+            pos = ctx.text.find(w, ctx.st.body_start)
             if pos >= 0:
-                evs.append(ctx.evidence(pos, pos + len(w)))
+                out.append(IPTypeMention(concept=key, name=spec["label"], evidence=[ctx.evidence(pos, pos + len(w))]))
                 break
-        if evs:
-            ip_types.append(IPTypeMention(concept=key, name=spec["label"], evidence=evs))
+    return out
 
+
+def _warnings(doc: Document) -> list[str]:
     warnings = list(doc.warnings)
     longest = max((len(line) for line in doc.clean.text.split("\n")), default=0)
     if longest > LONG_LINE:
         # outlines, tables and 责任单位 lines are recognised line by line: say why so little came out
         warnings.append(f"{doc.source.file}: a line of {longest:,} characters: chapters, tasks and tables need "
                         "line breaks, so few facts were found; convert the file with its line breaks kept")
-    return finalise(PlanData(
-        source=doc.source, plan=meta,
-        outline=_outline(ctx), tables=_tables(ctx),
-        indicators=indicators, departments=list(departments.values()), organizations=list(orgs.values()),
-        industries=industries, brands=brands, geographical_indications=gis, ip_types=ip_types,
-        tasks=tasks, responsibilities=responsibilities, warnings=warnings, diagnostics=reading.diagnostics,
-    ))
+    return warnings
 
 
 def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],
