@@ -363,18 +363,7 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
             m = rx.value.search(seg)
             if not m:
                 continue
-            pre, post = seg[: m.start()], seg[m.end():]
-            unit = _unit(m.group(2))
-            value = _num(m.group(1))
-            baseline, b_year = None, None
-            ft = rx.from_to.search(seg)
-            if ft:  # "由2022年的1.85件提高到4件": baseline (with its year) and target in one phrase
-                pre, post = seg[: ft.start()], seg[ft.end():]
-                value, unit = _num(ft.group("target")), _unit(ft.group("unit"))
-                baseline = _rescale(_num(ft.group("base")), _unit(ft.group("bunit")), unit)
-                b_year = int(ft.group("byear")) if ft.group("byear") else None
-            if baseline is None:
-                b_year = None
+            pre, post, value, unit, baseline, b_year = _value_of(seg, m)
             rb = rx.relative_base.search(pre)
             if rb and baseline is None:  # "较2022年增长50%": the base year of a relative target
                 pre = pre[: rb.start()] + pre[rb.end():]
@@ -382,33 +371,11 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
             post = rx.fillers_tail.sub("", post).lstrip("的")
             post = re.sub(r"^[^\u4e00-\u9fffA-Za-z“]+", "", post)
             is_growth = unit == "%" and any(g in clause_core for g in growth)
-            items: list[str]
             pre_clean = _strip_verbs(_strip_lead(pre))
             if is_growth:
-                printed = next((g for g in lex["growth_printed"] if pre_clean.endswith(g)), None)
-                base = _strip_action(re.sub(alternation([*growth, *lex["growth_fillers"]]), "", pre_clean))
-                average = lex["growth_average_marker"] in clause_core
-                if printed:
-                    suffix = printed
-                elif rb and baseline is None:  # growth over the base year, not a yearly rate
-                    suffix = lex["growth_suffix_relative"]
-                else:
-                    suffix = lex["growth_suffix_average"] if average else lex["growth_suffix"]
-                listed_items = re.match(r"^(.+?)等$", base)
-                if listed_items and "、" in listed_items.group(1):
-                    items = [x + suffix for x in listed_items.group(1).split("、") if x]
-                else:
-                    items = [base.rstrip("等") + suffix]
+                items = _growth_names(pre_clean, clause_core, relative=bool(rb and baseline is None))
             else:
-                name = pre_clean + post if len(_CJK.findall(post)) >= 2 else pre_clean
-                name = _strip_action(name.strip("，、：: "))
-                if name.startswith(lex["share_lead"]) and prev_name:
-                    name = prev_name + name
-                    if name.endswith("的"):
-                        name += lex["share_suffix"]
-                elif after_sep:
-                    name = _expand(name, prev_name)
-                items = [name]
+                items = [_plain_name(pre_clean, post, prev_name, after_sep)]
             due = None if quota and not is_growth else year
             for name in items:
                 name = name.rstrip("。；;，,、")
@@ -421,6 +388,56 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
                                      evidence=ev(s0, s0 + len(seg))))
                 prev_name = name
     return out
+
+
+def _value_of(seg: str, m: re.Match[str]) -> tuple[str, str, float, str | None, float | None, int | None]:
+    """(text before, text after, target, unit, baseline, baseline year) of a segment's value.
+
+    "由2022年的1.85件提高到4件" gives the baseline (with its year) and the target in one phrase.
+    """
+    rx = _rx()
+    pre, post = seg[: m.start()], seg[m.end():]
+    value, unit = _num(m.group(1)), _unit(m.group(2))
+    baseline, b_year = None, None
+    ft = rx.from_to.search(seg)
+    if ft:
+        pre, post = seg[: ft.start()], seg[ft.end():]
+        value, unit = _num(ft.group("target")), _unit(ft.group("unit"))
+        baseline = _rescale(_num(ft.group("base")), _unit(ft.group("bunit")), unit)
+        b_year = int(ft.group("byear")) if ft.group("byear") and baseline is not None else None
+    return pre, post, value, unit, baseline, b_year
+
+
+def _growth_names(pre_clean: str, clause: str, *, relative: bool) -> list[str]:
+    """Names of growth targets: the printed phrase (…年均增长), else the quantity and a rate suffix."""
+    lex = lexicon().indicators
+    growth = lex["growth_markers"]
+    printed = next((g for g in lex["growth_printed"] if pre_clean.endswith(g)), None)
+    base = _strip_action(re.sub(alternation([*growth, *lex["growth_fillers"]]), "", pre_clean))
+    if printed:
+        suffix = printed
+    elif relative:  # growth over the base year, not a yearly rate
+        suffix = lex["growth_suffix_relative"]
+    else:
+        suffix = lex["growth_suffix_average"] if lex["growth_average_marker"] in clause else lex["growth_suffix"]
+    listed = re.match(r"^(.+?)等$", base)
+    if listed and "、" in listed.group(1):
+        return [x + suffix for x in listed.group(1).split("、") if x]
+    return [base.rstrip("等") + suffix]
+
+
+def _plain_name(pre_clean: str, post: str, prev_name: str | None, after_sep: bool) -> str:
+    """The measured quantity of a target: before the value, or after it (培育3家…企业)."""
+    lex = lexicon().indicators
+    name = pre_clean + post if len(_CJK.findall(post)) >= 2 else pre_clean
+    name = _strip_action(name.strip("，、：: "))
+    if name.startswith(lex["share_lead"]) and prev_name:
+        name = prev_name + name
+        if name.endswith("的"):
+            name += lex["share_suffix"]
+    elif after_sep:
+        name = _expand(name, prev_name)
+    return name
 
 
 def _task_table_targets(ctx: Ctx, table: TableT, period_end: int | None) -> list[Indicator]:
@@ -451,6 +468,39 @@ def _task_table_targets(ctx: Ctx, table: TableT, period_end: int | None) -> list
     return out
 
 
+def _name_column(head: list[str], nature_col: int | None, category_cols: list[int]) -> int | None:
+    """The column naming an indicator table's rows."""
+    name_col = next((i for i, h in enumerate(head) if "名称" in h), None)
+    if name_col is not None:
+        return name_col
+    # 一级指标 | 二级指标: the innermost level names the row
+    named = [i for i, h in enumerate(head) if "指标" in h and i != nature_col]
+    inner = [i for i in named if i not in category_cols]
+    if inner or named:
+        return (inner or named)[-1]
+    # no 指标 column (项目 | 2020年 | 2025年 | 指标属性): the first column that is no number, unit or year
+    plain = [i for i, h in enumerate(head) if i != nature_col and i not in category_cols
+             and h not in ("序号", "单位") and not re.search(r"\d", h)]
+    return plain[0] if plain else None
+
+
+def _aligned(cells: list[Cell | None], width: int, category_cols: list[int]) -> list[Cell | None]:
+    """A short row put under its header: a merged category cell (printed on its group's first row
+    only) is missing where its column is; otherwise cells are missing at the end (after a row number)
+    or at the start."""
+    if len(cells) >= width:
+        return cells
+    missing = width - len(cells)
+    merged = category_cols[:missing]
+    if merged:
+        for i in merged:
+            cells.insert(i, None)
+        return cells
+    pad: list[Cell | None] = [None] * missing
+    first = cells[0] if cells else None
+    return cells + pad if first is not None and re.fullmatch(r"\d+", first.text or "") else pad + cells
+
+
 def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[Indicator]:
     lex = lexicon().indicators
     head = [re.sub(r"\s", "", c.text) for c in table.header]
@@ -459,19 +509,9 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
     category_words = lex["table_category_headers"]
     category_cols = [i for i, h in enumerate(head) if any(w in h for w in category_words)]
     nature_col = next((i for i, h in enumerate(head) if any(w in h for w in lex["table_nature_headers"])), None)
-    name_col = next((i for i, h in enumerate(head) if "名称" in h), None)
-    if name_col is None:  # 一级指标 | 二级指标: the innermost level names the row
-        named = [i for i, h in enumerate(head) if "指标" in h and i != nature_col]
-        inner = [i for i in named if i not in category_cols]
-        # no 指标 column (项目 | 2020年 | 2025年 | 指标属性): the first column that is no number, unit or year
-        plain = [i for i, h in enumerate(head) if i != nature_col and i not in category_cols
-                 and h not in ("序号", "单位") and not re.search(r"\d", h)]
-        if inner or named:
-            name_col = (inner or named)[-1]
-        elif plain:
-            name_col = plain[0]
-        else:
-            return []
+    name_col = _name_column(head, nature_col, category_cols)
+    if name_col is None:
+        return []
     seq_col = next((i for i, h in enumerate(head) if h == "序号"), None)
     value_cols = [i for i in range(len(head)) if i not in (name_col, seq_col, nature_col, *category_cols)
                   and "单位" not in head[i]]
@@ -482,16 +522,7 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
         years[i] = int(ym.group(1)) if ym else None
     out: list[Indicator] = []
     for row in table.rows:
-        cells: list[Cell | None] = list(row)
-        if len(cells) < len(head):
-            missing = len(head) - len(cells)
-            merged = [i for i in category_cols if i != name_col][:missing]
-            if merged:  # a merged category cell printed on its group's first row only
-                for i in merged:
-                    cells.insert(i, None)
-            else:
-                pad: list[Cell | None] = [None] * missing
-                cells = cells + pad if cells and re.fullmatch(r"\d+", cells[0].text or "") else pad + cells
+        cells = _aligned(list(row), len(head), [i for i in category_cols if i != name_col])
         name_cell = cells[name_col] if name_col < len(cells) else None
         if name_cell is None or not name_cell.text:
             continue
