@@ -24,6 +24,7 @@ from kg.extract.responsibilities import (
     parentheticals,
     parse_assignment,
     prose,
+    settle_roles,
 )
 from kg.model import Diagnostic, Evidence
 from kg.structure import Cell, Node, TableT
@@ -203,6 +204,41 @@ def _body_columns(header: list[str]) -> dict[int, str]:
     return out
 
 
+def _task_columns(header: list[str], bodies: dict[int, str], rows: list[list[Cell]]
+                  ) -> tuple[int | None, int, int | None, bool]:
+    """(task column, measure column, group column, whether the task column names every row).
+
+    A task column filled in every row names each row's task; one left blank below its first row (a
+    merged cell) groups the rows under it. Without a measure header the column before the first body
+    column holds the measures.
+    """
+    taken = set(bodies)
+    task_col = _col(header, lexicon().departments["responsibility"]["task_columns"], taken)
+    measures = (_col(header, [w], taken | ({task_col} if task_col is not None else set()))
+                for w in lexicon().outline["measure_headers"])
+    measure_col = next((c for c in measures if c is not None), None)
+    full = task_col is not None and all(len(r) == len(header) and r[task_col].text for r in rows)
+    if measure_col is None:
+        measure_col = task_col if full and task_col is not None else max(0, min(bodies) - 1)
+    group_col = None if full else (task_col if task_col is not None else (0 if measure_col > 0 else None))
+    return task_col, measure_col, (None if group_col == measure_col else group_col), full
+
+
+def _row_bodies(ctx: Ctx, cells: list[Cell | None], bodies: dict[int, str], markup: SpanSet) -> list[Item]:
+    """The bodies a row's body columns name, once each; a 责任 column's first body leads unless a 牵头
+    column names the lead."""
+    items: list[Item] = []
+    for col, style in sorted(bodies.items()):
+        cell = cells[col] if col < len(cells) else None
+        if cell is None or not cell.text:
+            continue
+        markup.add(cell.start, cell.end)
+        got = parse_assignment(ctx.text, cell.start, cell.end, default=style) or []
+        items += [it for it in got if it.mention.name not in {i.mention.name for i in items}]
+    settle_roles(items)
+    return items
+
+
 def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft],
                  markup: SpanSet, diags: list[Diagnostic]) -> list[TaskDraft]:
     """Rows of a task-division table: the task (its task cell, else its measure up to 。) and its bodies."""
@@ -210,20 +246,8 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
     bodies = _body_columns(header)
     if not bodies:
         return []
-    taken = set(bodies)
-    task_col = _col(header, lexicon().departments["responsibility"]["task_columns"], taken)
-    measures = (_col(header, [w], taken | ({task_col} if task_col is not None else set()))
-                for w in lexicon().outline["measure_headers"])
-    measure_col = next((c for c in measures if c is not None), None)
     rows = [list(r) for r in table.rows]
-    # a task column filled in every row names each row's task; one left blank below its first row
-    # (a merged cell) groups the rows under it
-    full = task_col is not None and all(len(r) == len(header) and r[task_col].text for r in rows)
-    if measure_col is None:
-        measure_col = task_col if full else max(0, min(bodies) - 1)
-    group_col = None if full else (task_col if task_col is not None else (0 if measure_col > 0 else None))
-    if group_col == measure_col:
-        group_col = None
+    task_col, measure_col, group_col, full = _task_columns(header, bodies, rows)
     parent_node = table.node
     while parent_node is not None and id(parent_node) not in by_node:
         parent_node = parent_node.parent
@@ -266,24 +290,11 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
                       parent=group.id if group else parent_id, start=start, end=end,
                       evidence=ctx.evidence(present[0].start, present[-1].end, sentence=sentence, node=table.node),
                       leaf=True)
-        items: list[Item] = []
-        for col, style in sorted(bodies.items()):
-            cell = cells[col] if col < len(cells) else None
-            if cell is None or not cell.text:
-                continue
-            markup.add(cell.start, cell.end)
-            got = parse_assignment(ctx.text, cell.start, cell.end, default=style) or []
-            items += [it for it in got if it.mention.name not in {i.mention.name for i in items}]
+        items = _row_bodies(ctx, cells, bodies, markup)
         if not items:
             diags.append(diagnostic(ctx, "table-row-skipped", lead.start, present[-1].end,
                                     "table row names no responsible body"))
         else:
-            # roles across the row's columns: a 责任 column's first body leads unless a 牵头 column does
-            has_lead = any(it.style == "lead" for it in items)
-            for it in items:
-                if it.style == "list":
-                    it.role = "co" if has_lead else "lead"
-                    has_lead = True
             d.assign(ctx, Assignment(present[0].start, present[-1].end, items, "table"), sentence=sentence,
                      node=table.node)
         out.append(d)
