@@ -15,7 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model import Evidence, PlanData, RegionRef
+from kg.model import Department, Evidence, PlanData, RegionRef
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
 
@@ -98,6 +98,28 @@ class GraphBuilder:
     # ---------------------------------------------------------------- one plan
 
     def add_plan(self, data: PlanData) -> str:
+        """Add one plan's facts; returns the plan's IRI."""
+        p = data.plan.key
+        plan_iri = self._plan(data)
+        depts = {d.key: self._department(d, p) for d in data.departments}
+        tasks: dict[str, str] = {}
+        for t in data.tasks:
+            tasks[t.id] = self.node("Task", (p, t.id), p, name=t.title, text=t.text, plan=p,
+                                    **evidence_props(t.evidence))
+            self.edge("HAS_TASK", plan_iri, tasks[t.id], p)
+        for t in data.tasks:
+            if t.parent:
+                self.edge("SUBTASK_OF", tasks[t.id], tasks[t.parent], p)
+        for r in data.responsibilities:
+            self.edge("RESPONSIBLE_FOR", depts[r.department], tasks[r.task], p, role=r.role, explicit=r.explicit,
+                      reason=r.reason, plan=p, **evidence_props(r.evidence))
+        self._industries(data, plan_iri, tasks)
+        self._targets(data, plan_iri)
+        self._marks_and_organisations(data, plan_iri)
+        return plan_iri
+
+    def _plan(self, data: PlanData) -> str:
+        """The plan node, its region, its issuer and the plans it implements."""
         m = data.plan
         p = m.key
         # a plan whose text prints no title is named by its region and file, never given an invented title
@@ -126,30 +148,19 @@ class GraphBuilder:
             parent = self.node("Plan", slug(cited.key), p, name=cited.title, title=cited.title,
                                doc_number=cited.doc_number, in_corpus=False)
             self.edge("IMPLEMENTS", plan_iri, parent, p, **evidence_props(cited.evidence))
+        return plan_iri
 
-        depts: dict[str, str] = {}
-        for d in data.departments:
-            iri = self.node("Department", tuple(d.key.split(":", 1)), p, canonical=d.key, name=d.name,
-                            qualified_name=d.qualified_name, function_type=d.function_type,
-                            aliases=list(d.aliases) or None, inferred=d.inferred,
-                            **evidence_props(d.evidence[0]))
-            depts[d.key] = iri
-            if d.region is not None:
-                self.edge("PART_OF", iri, self.region(d.region, p), p)
+    def _department(self, d: Department, p: str) -> str:
+        iri = self.node("Department", tuple(d.key.split(":", 1)), p, canonical=d.key, name=d.name,
+                        qualified_name=d.qualified_name, function_type=d.function_type,
+                        aliases=list(d.aliases) or None, inferred=d.inferred, **evidence_props(d.evidence[0]))
+        if d.region is not None:
+            self.edge("PART_OF", iri, self.region(d.region, p), p)
+        return iri
 
-        tasks: dict[str, str] = {}
-        for t in data.tasks:
-            iri = self.node("Task", (p, t.id), p, name=t.title, text=t.text,
-                            plan=p, **evidence_props(t.evidence))
-            tasks[t.id] = iri
-            self.edge("HAS_TASK", plan_iri, iri, p)
-        for t in data.tasks:
-            if t.parent:
-                self.edge("SUBTASK_OF", tasks[t.id], tasks[t.parent], p)
-        for r in data.responsibilities:
-            self.edge("RESPONSIBLE_FOR", depts[r.department], tasks[r.task], p, role=r.role, explicit=r.explicit,
-                      reason=r.reason, plan=p, **evidence_props(r.evidence))
-
+    def _industries(self, data: PlanData, plan_iri: str, tasks: dict[str, str]) -> None:
+        """Industries the plan prioritises and those (and the IP types) each task concerns."""
+        p = data.plan.key
         industry_iri: dict[str, str] = {}
         for ind in data.industries:
             industry_iri[ind.name] = iri = self.industry(ind.name, ind.concept, p)
@@ -161,6 +172,9 @@ class GraphBuilder:
                 spec = self._lex.ip_types[ip]
                 self.edge("CONCERNS", tasks[t.id], self.node("IPType", ip, p, name=spec["label"], en=spec["en"]), p)
 
+    def _targets(self, data: PlanData, plan_iri: str) -> None:
+        """Each target, and the indicator concept it measures (comparable across plans)."""
+        p = data.plan.key
         seen_targets: dict[str, int] = {}
         for ind in data.indicators:
             n = seen_targets[ind.concept] = seen_targets.get(ind.concept, 0) + 1
@@ -172,7 +186,10 @@ class GraphBuilder:
             self.edge("SETS_TARGET", plan_iri, target, p)
             self.edge("MEASURES", target, concept, p)
 
-        region_iri = self.region(m.region, p) if m.region else None
+    def _marks_and_organisations(self, data: PlanData, plan_iri: str) -> None:
+        """Brands and GIs the plan promotes, and organisations it names, located in the plan's region."""
+        p = data.plan.key
+        region_iri = self.region(data.plan.region, p) if data.plan.region else None
         for label, items in (("Brand", data.brands), ("GeographicalIndication", data.geographical_indications)):
             for item in items:
                 iri = self.node(label, item.name, p, name=item.name, **evidence_props(item.evidence[0]))
@@ -184,7 +201,6 @@ class GraphBuilder:
                             **evidence_props(org.evidence[0]))
             if region_iri:
                 self.edge("LOCATED_IN", iri, region_iri, p)
-        return plan_iri
 
 
 def build_graph(plans: Iterable[PlanData]) -> nx.MultiDiGraph:
