@@ -154,22 +154,30 @@ def ask_remote(q: Question, endpoint: str, params: dict[str, Any]) -> list[tuple
     return _sparql_rows(q, *run_remote_sparql(endpoint, q.sparql, params))
 
 
+def _norm(v: Any) -> Any:
+    """A cell in comparable form: numbers (and numeric strings) as floats rounded to 6 places."""
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, (int, float)):
+        return round(float(v), 6)
+    if isinstance(v, str):
+        try:
+            return round(float(v), 6)
+        except ValueError:
+            return v
+    return str(v)
+
+
 def normalise(rows: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
     """Rows as a comparable set: numbers (and numeric strings) as floats rounded to 6 places.
 
     This is the documented normalisation under which a question's Cypher and SPARQL twins must
-    give equal answers: order is not compared, 4 equals 4.0 equals "4", true equals True.
+    give equal answers: 4 equals 4.0 equals "4", true equals True. Order is compared by
+    :func:`normalise_ordered`.
     """
-    def norm(v: Any) -> Any:
-        if isinstance(v, bool) or v is None:
-            return v
-        if isinstance(v, (int, float)):
-            return round(float(v), 6)
-        if isinstance(v, str):
-            try:
-                return round(float(v), 6)
-            except ValueError:
-                return v
-        return str(v)
+    return {tuple(_norm(v) for v in row) for row in rows}
 
-    return {tuple(norm(v) for v in row) for row in rows}
+
+def normalise_ordered(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows in their order, each cell as :func:`normalise` compares it (every twin orders its answer)."""
+    return [tuple(_norm(v) for v in row) for row in rows]

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli import app
 from kg.graph import counts
 from loaders.cypher import FalkorStore, load, store_counts
 from loaders.export import write_rdf
 from queries.catalogue import CATALOGUE_DIR, CatalogueError, _load, _params, catalogue, question
-from queries.engines import ask_cypher, ask_sparql, memory_store, normalise
+from queries.engines import ask_cypher, ask_sparql, memory_store, normalise, normalise_ordered
 
 runner = CliRunner()
 
@@ -70,6 +70,17 @@ def test_twins_give_the_same_rows(engines, name: str, given: dict) -> None:
     cypher_rows, sparql_rows = ask_cypher(q, store, params), ask_sparql(q, mem, params)
     assert cypher_rows, f"{name} {given} answered nothing"
     assert normalise(cypher_rows) == normalise(sparql_rows)
+
+
+@pytest.mark.parametrize("name,given", [(n, g) for n, gs in ASKED.items() for g in gs])
+def test_answers_are_ordered_and_alike_on_both_engines(engines, name: str, given: dict) -> None:
+    """Every question orders its answer (ORDER BY in both twins), the same way on both engines."""
+    store, mem, _ = engines
+    q = question(name)
+    assert "ORDER BY" in q.cypher and "ORDER BY" in q.sparql, name
+    params = q.bind(given)
+    cypher_rows, sparql_rows = ask_cypher(q, store, params), ask_sparql(q, mem, params)
+    assert normalise_ordered(cypher_rows) == normalise_ordered(sparql_rows)
 
 
 def _rows(engines, name: str, given: dict) -> list[dict]:
@@ -288,7 +299,7 @@ def test_interactive_cypher_shell(engines, tmp_path, monkeypatch, capsys) -> Non
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from kg.cli import _shell
+    from cli.questions import shell as _shell
 
     store, _, _ = engines
     monkeypatch.setenv("IPKG_HOME", str(tmp_path))
