@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli import app
 from kg.model import PlanData
 from ontology.lexicon import lexicon
 from tests.conftest import DEV_CORPUS, SAMPLE_CORPUS, seed
@@ -129,7 +129,7 @@ def test_bad_files_fail_alone(tmp_path: Path) -> None:
     (src / "binary.txt").write_bytes(bytes(range(256)) * 10)
     (src / "news.txt").write_text("本报讯 昨日，我市举行春季运动会。比赛历时三天。", encoding="utf-8")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "extract", str(src), "-o", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "cli", "extract", str(src), "-o", str(out)],
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
@@ -160,3 +160,18 @@ def test_eval_bars_on_shared_and_dev_gold(shared_eval: Path, tmp_path: Path) -> 
     for field, s in scores.items():
         if isinstance(s, dict) and "f1" in s:
             assert s["f1"] >= 0.90, (field, s)
+
+
+def test_outputs_are_readable_by_others(tmp_path: Path) -> None:
+    """Plan data is written like any file the user writes (0644 under the usual umask), not 0600."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(app, ["extract", str(seed("004")), "-o", str(tmp_path), "-q"])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    mode = stat.S_IMODE((tmp_path / f"{seed('004').stem}.json").stat().st_mode)
+    assert mode == 0o644, oct(mode)
