@@ -1,0 +1,138 @@
+"""The SPARQL 1.1 Protocol at /sparql: queries by GET and both POST forms, updates refused, limits.
+
+A request is checked here (size, encoding, content type, nesting, one query) before it costs a
+query worker; what a worker answers is cached by ``ServerState.answer``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs
+
+from rdflib.plugins.sparql.parser import parseUpdate
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from queries.endpoint.describe_service import service_graph
+from queries.endpoint.guard import MAX_NESTING, nesting_depth
+from queries.endpoint.replies import rdf_reply, reply
+from queries.endpoint.results import refusal
+from queries.endpoint.state import server
+
+Params = dict[str, list[str]]
+READ_ONLY = "SPARQL updates are refused: this endpoint is read-only"
+# an update's keywords: only a text that fails to parse as a query and has one is tried as an update
+_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE)
+_MAX_UPDATE_CHECK = 100_000
+# shorter texts are scanned on the event loop: a thread hop would cost more than the scan
+_NESTING_INLINE = 10_000
+
+
+class Refused(Exception):
+    """A request turned away before it reaches a query worker (``sparql`` answers with the refusal)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def sparql(request: Request) -> Response:
+    """GET or POST /sparql: a query's answer, the Service Description, or a refusal."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    try:
+        if request.method == "GET":
+            return await _get(request, url_params)
+        return await _post(request, url_params)
+    except Refused as exc:
+        return reply(refusal(exc.status, exc.message))
+
+
+async def _get(request: Request, url_params: Params) -> Response:
+    """A GET: the query in the URL, or the Service Description when there is none."""
+    if "update" in url_params:
+        raise Refused(403, READ_ONLY)
+    if "query" not in url_params:
+        return service_description(request)
+    return await _query(request, url_params["query"][0], url_params)
+
+
+async def _post(request: Request, url_params: Params) -> Response:
+    """A POST: the query as a form field or as the whole body, by content type (URL parameters still count)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/sparql-update":
+        raise Refused(403, READ_ONLY)
+    text = await _text(request, server(request).settings.max_query_bytes)
+    if ctype == "application/x-www-form-urlencoded":
+        form = parse_qs(text, keep_blank_values=True)
+        if "update" in form:
+            raise Refused(403, READ_ONLY)
+        if "query" not in form:
+            raise Refused(400, "a form POST needs a query= field")
+        return await _query(request, form["query"][0], {**url_params, **form})
+    if ctype == "application/sparql-query":
+        return await _query(request, text, url_params)
+    raise Refused(415, "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+
+
+async def _text(request: Request, limit: int) -> str:
+    """The request body as text, refused once it passes ``limit`` bytes (without reading the rest)."""
+    too_large = Refused(413, f"the request is larger than {limit:,} bytes, the endpoint's limit for a query")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large
+        chunks.append(chunk)
+    try:
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused(400, "the request body is not UTF-8") from None
+
+
+async def _query(request: Request, text: str, params: Params) -> Response:
+    """Answer one query (``params``: the protocol's parameters) from the cache or a query worker.
+
+    Raises ``Refused`` for a query that is not worth a worker's time.
+    """
+    if len(params.get("query", [])) > 1:
+        raise Refused(400, "more than one query parameter")
+    depth = nesting_depth(text) if len(text) < _NESTING_INLINE else await run_in_threadpool(nesting_depth, text)
+    if depth > MAX_NESTING:
+        raise Refused(400, f"the query nests more than {MAX_NESTING} levels deep")
+    state = server(request)
+    job = {"query": text, "accept": request.headers.get("accept", "*/*"),
+           "wanted": (params.get("format") or [None])[0], "row_limit": state.settings.row_limit,
+           "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
+    outcome, cached = await state.answer(job)
+    if cached:
+        return reply(outcome, cached=True)
+    # the engine only knows the text is not a query: tell an update apart, to say why it is refused
+    if outcome.status == 400 and await run_in_threadpool(is_update, text):
+        outcome = refusal(403, READ_ONLY)
+    return reply(outcome)
+
+
+def is_update(text: str) -> bool:
+    """Whether a text is a SPARQL update (only texts of sane size with an update keyword are parsed)."""
+    if len(text) > _MAX_UPDATE_CHECK or not _UPDATE_WORD.search(text):
+        return False
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description of /sparql (a GET without a query)."""
+    return rdf_reply(request, service_graph(server(request).info, str(request.base_url)))
+
+
+def routes() -> list[BaseRoute]:
+    """The protocol's one route."""
+    return [Route("/sparql", sparql, methods=["GET", "POST"])]
