@@ -33,7 +33,7 @@ TIME_LIMIT = 5.0
 
 
 def ipkg(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=900, env={**os.environ, **(env or {})})
 
 
@@ -107,7 +107,7 @@ def fault_racing_builds(tmp: Path) -> tuple[bool, str]:
 
     out = tmp / "race"
     corpus = [str(p) for p in sorted((ROOT / "data" / "corpus").glob("*.txt"))]
-    procs = [subprocess.Popen([sys.executable, "-m", "kg.cli", "build", *corpus, "--out", str(out)], cwd=ROOT,
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", "build", *corpus, "--out", str(out)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
     codes = [p.wait(600) for p in procs]
     sizes = {n: len(list(ox.parse(path=str(out / n), format=f))) for n, f in (

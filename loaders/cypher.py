@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 import networkx as nx
 
 from kg.graph import LABELS, REL_TYPES
+from loaders.falkordb_server import DEFAULT_PORT
 
 GRAPH_NAME = "ipkg"
 
@@ -84,7 +85,7 @@ class FalkorStore:
 
     dialect = "falkordb"
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 6379, graph: str = GRAPH_NAME, timeout: float = 60):
+    def __init__(self, host: str = "127.0.0.1", port: int = DEFAULT_PORT, graph: str = GRAPH_NAME, timeout: float = 60):
         from falkordb import FalkorDB
 
         self._args = (host, port, graph, timeout)
@@ -186,7 +187,7 @@ def open_store(url: str | None) -> Store:
     """A store from a URL: falkordb://HOST:PORT[/GRAPH] (default: the embedded server), or
     neo4j:// / bolt://[USER@]HOST:PORT[/DATABASE] (the password from NEO4J_PASSWORD)."""
     if not url:
-        from loaders.falkordb_server import DEFAULT_PORT, status
+        from loaders.falkordb_server import status
 
         info = status()
         if not info.running:
@@ -195,7 +196,7 @@ def open_store(url: str | None) -> Store:
         return FalkorStore(port=info.port or DEFAULT_PORT)
     u = urlparse(url)
     if u.scheme == "falkordb":
-        return FalkorStore(host=u.hostname or "127.0.0.1", port=u.port or 6379,
+        return FalkorStore(host=u.hostname or "127.0.0.1", port=u.port or DEFAULT_PORT,
                            graph=(u.path.strip("/") or GRAPH_NAME))
     if u.scheme in NEO4J_SCHEMES:
         if u.password:

@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph
 
+from kg.folder import write_meta
 from kg.model import PlanData
 from kg.pipeline import replace_atomically, write_atomic
 from loaders.rdf import to_graphml, to_rdf
@@ -33,13 +34,15 @@ def write_outputs(graph: nx.MultiDiGraph, plans: list[PlanData], out: Path) -> d
 
 
 def write_rdf(graph: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
-    """kg.nt, kg.ttl and kg.jsonld of the graph in ``out``."""
+    """kg.nt, kg.ttl and kg.jsonld of the graph in ``out``, and beside them build.json (what readers need to know
+    about the graph, such as its base IRI, without reading it)."""
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     rdf = to_rdf(graph)
     nt = out / "kg.nt"
     replace_atomically(nt, lambda t: rdf.serialize(destination=str(t), format="nt", encoding="utf-8"))
     written["kg.nt"] = nt
+    write_meta(graph, out)
     prefixes = {p: str(ns) for p, ns in rdf.namespaces() if p}
     for name, fmt in (("kg.ttl", pyoxigraph.RdfFormat.TURTLE), ("kg.jsonld", pyoxigraph.RdfFormat.JSON_LD)):
         target = out / name

@@ -11,15 +11,22 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # the helpers both local servers use live in loaders.servers; they are re-exported here, where callers found them
 from loaders.servers import ServerError, ServerInfo, free_port, kill_now, port_in_use, read_pid, wait_gone, workspace
 
-__all__ = ["DEFAULT_PORT", "ServerError", "ServerInfo", "binaries", "data_dir", "free_port", "kill", "port_in_use",
-           "start", "status", "stop", "workspace"]
+__all__ = ["DEFAULT_PORT", "ServerError", "ServerInfo", "binaries", "configured_port", "data_dir", "free_port", "kill",
+           "port_in_use", "running", "start", "status", "stop", "workspace"]
 
 DEFAULT_PORT = 6379
+
+
+def configured_port() -> int:
+    """The port asked for in ``$IPKG_FALKORDB_PORT``, else :data:`DEFAULT_PORT`."""
+    return int(os.environ.get("IPKG_FALKORDB_PORT", DEFAULT_PORT))
 
 
 def data_dir(home: Path | None = None) -> Path:
@@ -62,7 +69,7 @@ def start(port: int | None = None, home: Path | None = None, timeout: float = 15
     info = status(home)
     if info.running:
         return info
-    port = port or int(os.environ.get("IPKG_FALKORDB_PORT", DEFAULT_PORT))
+    port = port or configured_port()
     if port_in_use(port):
         raise ServerError(f"port {port} on 127.0.0.1 is taken by another program; choose one with --port")
     server, module = binaries()
@@ -82,6 +89,26 @@ def start(port: int | None = None, home: Path | None = None, timeout: float = 15
         time.sleep(0.1)
     log = (ddir / "falkordb.log").read_text(errors="replace")[-400:] if (ddir / "falkordb.log").exists() else ""
     raise ServerError(f"FalkorDB did not answer on port {port} within {timeout:.0f}s. Log: {log.strip()}")
+
+
+@contextmanager
+def running(home: Path | None = None) -> Iterator[int]:
+    """The port of an embedded server for the length of a job (``with running() as port: ...``).
+
+    A server already running is used as it is and left running. Otherwise one is started (on the configured
+    port, or on a free one when another program holds that) and stopped, its data saved, when the job ends:
+    the job leaves no server behind that it started. Raises :class:`ServerError` when none can be started.
+    """
+    info = status(home)
+    if info.running:
+        yield info.port or DEFAULT_PORT
+        return
+    wanted = configured_port()
+    info = start(wanted if not port_in_use(wanted) else free_port(), home)
+    try:
+        yield info.port or wanted
+    finally:
+        stop(home)
 
 
 def _ping(port: int) -> bool:

@@ -134,7 +134,7 @@ class Endpoint:
         self.log = data_dir / f"serve-{self.port}.log"
         self._log = self.log.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "kg.cli", "serve", "--data", str(data_dir), "--port", str(self.port), *args],
+            [sys.executable, "-m", "cli", "serve", "--data", str(data_dir), "--port", str(self.port), *args],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
         self.wait_ready(ready_timeout)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli import app
 
 runner = CliRunner()
 COMMANDS = ["extract", "build", "db", "load", "ask", "cypher", "sparql", "serve", "viz", "validate", "demo"]
@@ -45,3 +45,8 @@ def test_db_status_and_load_without_a_server(tmp_path, monkeypatch) -> None:
     assert runner.invoke(app, ["db", "stop"]).output.strip() == "FalkorDB was not running"
     missing = runner.invoke(app, ["load", "-d", str(tmp_path / "nothing")])
     assert missing.exit_code == 1 and "run `ipkg build" in missing.output
+
+
+def test_help_lists_schema_too() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0 and " schema " in result.output

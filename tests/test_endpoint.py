@@ -106,13 +106,13 @@ def test_sparqlwrapper_gets_the_in_process_rows(endpoint, memory, name):
 
 
 def test_ask_with_the_sparql_engine_goes_over_http(endpoint):
-    out = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "dept-owners", "-p", "industry=新材料",
+    out = subprocess.run([sys.executable, "-m", "cli", "ask", "dept-owners", "-p", "industry=新材料",
                           "--engine", "sparql", "--endpoint", f"{endpoint.url}/sparql", "--format", "json"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert rows and {"region", "department", "role", "evidence"} <= set(rows[0])
-    co = subprocess.run([sys.executable, "-m", "kg.cli", "ask", "dept-owners", "-p", "industry=新材料", "-p", "role=co",
+    co = subprocess.run([sys.executable, "-m", "cli", "ask", "dept-owners", "-p", "industry=新材料", "-p", "role=co",
                          "--engine", "sparql", "--endpoint", f"{endpoint.url}/sparql", "--format", "json"],
                         capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert co.returncode == 0, co.stderr
@@ -418,13 +418,13 @@ def test_void_describes_the_dataset_and_its_dumps(endpoint):
 
 
 def test_non_loopback_host_needs_public_flag(graph_dir):
-    out = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--data", str(graph_dir), "--host", "0.0.0.0"],
+    out = subprocess.run([sys.executable, "-m", "cli", "serve", "--data", str(graph_dir), "--host", "0.0.0.0"],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 2 and "--public" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_missing_graph_is_a_clear_error(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--data", str(tmp_path)],
+    out = subprocess.run([sys.executable, "-m", "cli", "serve", "--data", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.returncode == 1 and "ipkg build" in out.stderr and "Traceback" not in out.stderr
 

@@ -104,6 +104,22 @@ def test_cli_db_and_load(falkordb, tmp_path, monkeypatch) -> None:
 
 
 def app_cli():
-    from kg.cli import app
+    from cli import app
 
     return app
+
+
+def test_a_job_reuses_the_running_server_or_starts_and_stops_its_own(falkordb, tmp_path, monkeypatch) -> None:
+    home, port = falkordb
+    with fs.running(home) as used:
+        assert used == port
+    assert fs.status(home).running  # not ours to stop
+
+    other = tmp_path / "other"
+    monkeypatch.setenv("IPKG_FALKORDB_PORT", str(port))  # taken by the fixture's server: another port is found
+    with fs.running(other) as used:
+        assert used != port and fs.status(other).running and fs.status(other).port == used
+        store = FalkorStore(port=used)
+        assert store_counts(store) == ({}, {})
+        store.close()
+    assert not fs.status(other).running

@@ -10,7 +10,7 @@ from pyshacl import validate
 from rdflib import Graph
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli import app
 from kg.graph import LABELS, REL_TYPES, build_graph, counts
 from kg.model import PlanData
 from loaders.rdf import to_rdf

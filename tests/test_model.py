@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from kg.cli import app
+from cli import app
 from kg.model import PlanData
 from kg.validate import SCHEMA_PATH, schema_text
 

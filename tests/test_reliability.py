@@ -27,7 +27,7 @@ IPKG = "https://w3id.org/ipkg/ontology#"
 def ipkg(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     import os
 
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=timeout, env={**os.environ, **(env or {})})
 
 
@@ -190,7 +190,7 @@ def test_malformed_and_oversized_requests_while_good_ones_succeed(loaded_endpoin
 def test_two_builds_into_one_folder_leave_a_whole_graph(tmp_path):
     out = tmp_path / "graph"
     corpus = [str(p) for p in sorted((ROOT / "data" / "corpus").glob("*.txt"))]
-    procs = [subprocess.Popen([sys.executable, "-m", "kg.cli", "build", *corpus, "--out", str(out)],
+    procs = [subprocess.Popen([sys.executable, "-m", "cli", "build", *corpus, "--out", str(out)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
     for p in procs:
         _, stderr = p.communicate(timeout=600)
@@ -211,7 +211,7 @@ def test_fifty_megabyte_plan_finishes_with_bounded_memory(tmp_path):
         if name != "big.txt":
             (tmp_path / "in" / name).unlink()
     big = tmp_path / "in" / "big.txt"
-    command = [sys.executable, "-m", "kg.cli", "extract", str(big), "--out", str(tmp_path / "out")]
+    command = [sys.executable, "-m", "cli", "extract", str(big), "--out", str(tmp_path / "out")]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     peak = 0
     ps = psutil.Process(proc.pid)

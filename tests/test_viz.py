@@ -21,7 +21,7 @@ EXTERNAL = re.compile(r"""<(script|link|img|iframe)\b[^>]*\b(src|href)\s*=\s*["'
 
 
 def run_viz(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kg.cli", "viz", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "cli", "viz", *args], capture_output=True, text=True, cwd=ROOT,
                           timeout=300)
 
 
@@ -253,7 +253,7 @@ def test_demo_writes_both_pictures(tmp_path):
     from loaders.falkordb_server import free_port
 
     env["IPKG_FALKORDB_PORT"] = str(free_port())
-    r = subprocess.run([sys.executable, "-m", "kg.cli", "demo", "--out", str(tmp_path / "demo")], capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "cli", "demo", "--out", str(tmp_path / "demo")], capture_output=True,
                        text=True, cwd=ROOT, timeout=600, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     pictures = tmp_path / "demo" / "viz"
