@@ -56,6 +56,9 @@ def extract(
         raise typer.Exit(1)
 
 
+SHOWN_DIAGNOSTICS = 20  # per file in the terminal; every one is in the plan data
+
+
 def _report_ok(console, res: FileResult) -> None:
     """One file extracted: what it holds, and what a reviewer should check (with its line number)."""
     c = res.counts
@@ -64,8 +67,11 @@ def _report_ok(console, res: FileResult) -> None:
         f"{c['departments']} departments, {c['industries']} industries, {c['brands']} brands, "
         f"{c['geographical_indications']} GIs, {c['tasks']} tasks, {c['responsibilities']} "
         f"responsibilities ({c['lead']} lead, {c['co']} co, {c['inferred']} inferred)")
-    for d in res.diagnostics:
+    for d in res.diagnostics[:SHOWN_DIAGNOSTICS]:
         console.print(f"  [yellow]check[/yellow] {escape(res.path.name)} {escape(d)}")
+    if len(res.diagnostics) > SHOWN_DIAGNOSTICS:  # the rest are in the plan data, not lost
+        console.print(f"  [yellow]check[/yellow] {escape(res.path.name)}: {len(res.diagnostics) - SHOWN_DIAGNOSTICS} "
+                      "more, listed under \"diagnostics\" in its plan-data JSON")
 
 
 def validate(

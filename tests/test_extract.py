@@ -175,3 +175,17 @@ def test_outputs_are_readable_by_others(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     mode = stat.S_IMODE((tmp_path / f"{seed('004').stem}.json").stat().st_mode)
     assert mode == 0o644, oct(mode)
+
+
+def test_extract_shows_at_most_twenty_checks_per_file(tmp_path: Path) -> None:
+    """A plan with many unreadable markers lists twenty in the terminal and says where the rest are."""
+    body = "".join(f"{i}．推进第{i}项工作。开展专利、商标、版权保护。\n责任单位：\n" for i in range(1, 26))
+    plan = tmp_path / "many.txt"
+    plan.write_text("某县知识产权工作方案\n\n一、重点任务\n" + body, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(plan), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    checks = [line for line in result.output.splitlines() if line.strip().startswith("check")]
+    assert len(checks) == 21, result.output
+    assert checks[-1].strip() == 'check many.txt: 5 more, listed under "diagnostics" in its plan-data JSON'
+    saved = json.loads((tmp_path / "out" / "many.json").read_text(encoding="utf-8"))
+    assert len(saved["diagnostics"]) == 25

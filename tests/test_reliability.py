@@ -212,7 +212,9 @@ def test_fifty_megabyte_plan_finishes_with_bounded_memory(tmp_path):
             (tmp_path / "in" / name).unlink()
     big = tmp_path / "in" / "big.txt"
     command = [sys.executable, "-m", "cli", "extract", str(big), "--out", str(tmp_path / "out")]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    # output goes to files: a pipe the test read only at the end could fill and stall the child
+    out_file, err_file = (tmp_path / "stdout.txt").open("w+"), (tmp_path / "stderr.txt").open("w+")
+    proc = subprocess.Popen(command, stdout=out_file, stderr=err_file, text=True, cwd=ROOT)
     peak = 0
     ps = psutil.Process(proc.pid)
     while proc.poll() is None:
@@ -221,7 +223,10 @@ def test_fifty_megabyte_plan_finishes_with_bounded_memory(tmp_path):
         except psutil.NoSuchProcess:
             break
         time.sleep(0.2)
-    stdout, stderr = proc.communicate()
+    proc.wait()
+    stdout, stderr = ((tmp_path / n).read_text() for n in ("stdout.txt", "stderr.txt"))
+    out_file.close()
+    err_file.close()
     print(f"50 MB plan: peak RSS {peak / 1e6:.0f} MB")
     assert proc.returncode == 0, stderr
     assert "ok big.txt" in stdout + stderr
