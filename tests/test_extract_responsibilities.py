@@ -192,6 +192,38 @@ def test_more_prose_forms_and_collectives() -> None:
     assert not any(d.name == "街道办事处" for d in p.departments)
 
 
+MORE_WORDINGS = """一、重点任务
+（一）开展专利统计。建立统计监测制度。（县知识产权局会同县统计局、县财政局负责）
+（二）推进成果转化。建设转化平台。（县经信局牵头组织，各乡镇人民政府抓好落实）
+（三）培育区域品牌。支持品牌推广。（县市场监管局、县农业农村局按职责推进）
+（四）强化金融支持。推广质押融资。（牵头：县金融服务中心；参与：人行安吉县支行、县财政局）
+（五）保护地理标志。此项工作由县市场监督管理局牵头，县农业农村局、县林业局配合实施。
+（六）加强宣传培训。县委宣传部、县教育局、县融媒体中心按各自职责做好宣传报道。
+（七）扩大质押融资。县财政局、县金融服务中心和县市场监督管理局共同推动质押融资工作。
+（八）建设服务站点。建设服务工作站。由县商务局、各乡镇人民政府按各自职责抓好落实。
+（九）培育人才队伍。开展专题培训。
+　　主办单位：县人社局
+　　协同单位：县教育局、县科技局
+二、保障机制
+（一）加大资金投入。县财政局要统筹安排专项资金。
+"""
+
+
+def test_yet_more_wordings() -> None:
+    p = plan(MORE_WORDINGS)
+    assert owners(p, "开展专利统计") == [("县知识产权局", "lead"), ("县统计局", "co"), ("县财政局", "co")]
+    assert owners(p, "推进成果转化") == [("县经信局", "lead"), ("各乡镇人民政府", "co")]
+    assert owners(p, "培育区域品牌") == [("县市场监管局", "lead"), ("县农业农村局", "co")]
+    assert owners(p, "强化金融支持") == [("县金融服务中心", "lead"), ("人行安吉县支行", "co"), ("县财政局", "co")]
+    assert owners(p, "保护地理标志") == [("县市场监督管理局", "lead"), ("县农业农村局", "co"), ("县林业局", "co")]
+    assert owners(p, "加强宣传培训") == [("县委宣传部", "lead"), ("县教育局", "co"), ("县融媒体中心", "co")]
+    assert owners(p, "扩大质押融资") == [("县财政局", "lead"), ("县金融服务中心", "co"), ("县市场监督管理局", "co")]
+    assert owners(p, "建设服务站点") == [("县商务局", "lead"), ("各乡镇人民政府", "co")]
+    assert owners(p, "培育人才队伍") == [("县人社局", "lead"), ("县教育局", "co"), ("县科技局", "co")]
+    assert owners(p, "加大资金投入") == []  # 保障机制 says how the plan is run
+    assert not any(d.name.startswith(("此项工作", "支持")) for d in p.departments)
+
+
 def test_prose_does_not_override_a_parenthetical() -> None:
     p = plan("一、重点任务\n（一）强化执法。县公安局要会同县市场监管局开展行动。（县市场监管局负责）\n")
     assert owners(p, "强化执法") == [("县市场监管局", "lead")]

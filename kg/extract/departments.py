@@ -42,6 +42,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "suffix": re.compile(alternation(lex["suffixes"])),
         "suffix_end": re.compile("(" + alternation(lex["suffixes"]) + ")$"),
         "stops": re.compile(alternation(lex["left_stops"])),
+        "stops_lead": re.compile("^(" + alternation(lex["left_stops"]) + ")"),
         "coord_stops": re.compile(alternation(lex["coordination_left_stops"])),
         "coord": re.compile("(" + alternation(lex["coordination_suffixes"]) + ")$"),
         "generic": re.compile("|".join(lex["generic"])),

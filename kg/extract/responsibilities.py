@@ -50,7 +50,9 @@ def _rx() -> dict[str, re.Pattern[str]]:
     r = lexicon().departments["responsibility"]
     return {
         "marker": re.compile(r"^\s*(" + alternation(list(r["markers"])) + r")\s*[：:]\s*"),
-        "closer": re.compile("(" + alternation(list(r["closers"])) + r")\s*$"),
+        "closer": re.compile("(" + alternation(list(r["closers"])) + ")(?:" + alternation(r["closer_tails"])
+                             + r")?\s*$"),
+        "joiner": re.compile(alternation(r["lead_co_joiners"])),
         "item_role": re.compile(r"[（(](" + alternation(list(r["item_roles"])) + r")[）)]$"),
         "noise": re.compile("(" + alternation(lexicon().departments["list_noise"]) + ")+$"),
         "collective": re.compile("^(" + alternation(r["collective_leads"]) + ")"),
@@ -111,11 +113,24 @@ def _strip(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
+def _parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A list's parts: split on 、 outside brackets, and on 和 / 及 / 与 where every side ends like a body
+    (县金融服务中心和县市场监督管理局), not inside a name (县人力资源和社会保障局)."""
+    out = []
+    for a, b in split_top(text, s, e, "、/"):
+        sub = split_top(text, a, b, "和及与")
+        if len(sub) > 1 and all(looks_like_body(text[x:y].strip()) for x, y in sub):
+            out += sub
+        else:
+            out.append((a, b))
+    return out
+
+
 def _items(text: str, s: int, e: int, style: str) -> list[Item]:
     """Bodies of a list text[s:e] (split on 、 outside brackets), stripped of 等, 按职责分工负责 and the like."""
     rx = _rx()
     out = []
-    for a, b in split_top(text, s, e, "、/"):
+    for a, b in _parts(text, s, e):
         a, b = _strip(text, a, b)
         name = text[a:b]
         role = style
@@ -150,6 +165,14 @@ def resp_words() -> dict:
     return lexicon().departments["responsibility"]
 
 
+def _joined_items(text: str, a: int, b: int, style: str) -> list[Item]:
+    """Items of a list, where 会同 splits a lead (before it) from the bodies that cooperate (after it)."""
+    j = _rx()["joiner"].search(text, a, b)
+    if j is None or any(o < j.start() < c for o, c in bracket_groups(text, a, b)):
+        return _items(text, a, b, style)
+    return _items(text, a, j.start(), "lead") + _items(text, j.end(), b, "co")
+
+
 def parse_assignment(text: str, start: int, end: int, default: str | None = None,
                      require_body: bool = False) -> list[Item] | None:
     """Bodies and roles named by text[start:end], or None when it assigns nothing.
@@ -180,7 +203,7 @@ def parse_assignment(text: str, start: int, end: int, default: str | None = None
                 style = resp["closers"][c.group(1)]
             b = a + c.start()
             marked = True
-        found = _items(text, a, b, style or current or "list")
+        found = _joined_items(text, a, b, style or current or "list")
         if style is None and current is None:
             pending += found
             continue
@@ -271,11 +294,14 @@ def prose(ctx: Ctx, start: int, end: int, region_aliases: set[str], skip: SpanSe
         items: list[Item] = []
         for rule in resp["prose_lists"]:
             for m in _list_rx(rule["pattern"]).finditer(text, s0, s1):
+                lead = department_rx()["stops_lead"].match(m.group("list"))
+                if lead and not _rx()["collective"].match(lead.group()):
+                    continue  # the list opens with a verb (支持A、B…): another pattern reads it
                 found = _items(text, m.start("list"), m.end("list"), rule["role"])
                 if found and all(looks_like_body(i.mention.name) for i in found):
                     _merge(items, found)
         for a, b in split_top(text, s0, s1, "，；。,;"):
-            if _rx()["clause_opener"].match(text, a):
+            if _rx()["clause_opener"].search(text, a, b):
                 continue  # 由…负责 is read by the list patterns
             if not _rx()["closer"].search(text, a, b):
                 continue  # cheap test first: most clauses close with no role word
