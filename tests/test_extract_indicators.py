@@ -299,3 +299,78 @@ def test_targets_in_task_table_measure_cells() -> None:
     # the evidence quotes the cell and points at the printed words
     assert first.sentence == "每年举办企业、协会知识产权专题培训3期以上，在6个乡镇设立服务站。"
     assert TASK_TABLE[first.start:first.end].startswith("每年举办企业")
+
+
+TWO_TARGET_COLUMNS = """云岭市知识产权强市建设实施方案（2024—2028年）
+
+一、发展目标
+到2026年，全市知识产权事业稳步发展。到2028年，基本建成知识产权强市。
+
+表1　云岭市知识产权主要指标
+序号\t类别\t指标名称\t2023年基数\t2026年目标\t2028年目标\t属性
+1\t创造\t每万人口高价值发明专利拥有量（件）\t2.1\t3.5\t4.6\t预期性
+2\t保护\t商标侵权案件按期办结率（%）\t96\t100\t100\t约束性
+
+二、重点任务
+（一）加强知识产权保护。健全侵权纠纷快速处理机制。
+"""
+
+
+def test_table_with_two_target_columns_gives_one_target_per_year() -> None:
+    got = [row(i) for i in extract_document(doc(TWO_TARGET_COLUMNS)).indicators]
+    assert got == [
+        # the unit printed inside the name cell is cut from the name; the 2023 column is the baseline
+        ("每万人口高价值发明专利拥有量", "件", 2.1, 2023, 3.5, 2026, "预期性"),
+        ("每万人口高价值发明专利拥有量", "件", 2.1, 2023, 4.6, 2028, "预期性"),
+        # the same target in both years is still two targets
+        ("商标侵权案件按期办结率", "%", 96, 2023, 100, 2026, "约束性"),
+        ("商标侵权案件按期办结率", "%", 96, 2023, 100, 2028, "约束性"),
+    ]
+
+
+NUMBERED_GOAL_ITEMS = """石渠县专利转化推进方案（2024—2026年）
+
+一、总体要求
+（一）行动目标
+到2026年底，专利转化体系基本建立。具体目标为：
+1.全县企业专利许可备案次数由2023年的1200次提高到2500次，企业专利实施率达到60%。
+2.知识产权质押融资金额力争比2023年翻一番。
+
+二、重点任务
+（一）推进专利转化运用。组织企业对接高校院所，推动专利技术在本地转化。
+"""
+
+
+def test_numbered_goal_items_parsed_as_headings_are_read_as_targets() -> None:
+    got = [row(i) for i in extract_document(doc(NUMBERED_GOAL_ITEMS)).indicators]
+    assert got == [
+        # due year from the lead-in paragraph before the items; 次 as a unit
+        ("企业专利许可备案次数", "次", 1200, 2023, 2500, 2026, None),
+        ("企业专利实施率", "%", None, None, 60, 2026, None),
+        # 力争 before the relative target is no part of the name
+        ("知识产权质押融资金额", None, None, 2023, None, 2026, None),
+    ]
+
+
+COLON_LEAD_IN = """临川县知识产权强县建设工作方案
+
+一、建设目标
+通过三年建设，全县知识产权工作体系基本健全。到2026年：
+全县有效发明专利拥有量达到420件；
+地理标志商标数量实现翻番，由2023年的3件增至6件；
+专利转让许可次数达到1.2万次。
+
+二、重点任务
+（一）加强知识产权保护。健全侵权纠纷快速处理机制。
+"""
+
+
+def test_colon_lead_in_year_and_a_nameless_value_after_a_valueless_clause() -> None:
+    got = [row(i) for i in extract_document(doc(COLON_LEAD_IN)).indicators]
+    assert got == [
+        # lines after 到2026年： inherit its year
+        ("有效发明专利拥有量", "件", None, None, 420, 2026, None),
+        # 由…增至… names nothing: the quantity is the one the clause before named (without 实现翻番)
+        ("地理标志商标数量", "件", 3, 2023, 6, 2026, None),
+        ("专利转让许可次数", "万次", None, None, 1.2, 2026, None),
+    ]

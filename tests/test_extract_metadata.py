@@ -341,3 +341,35 @@ def test_plan_without_title_is_still_a_plan() -> None:
     # no title line, but task headings that open with policy verbs
     m = plan_of("为提升知识产权工作水平，结合实际，制定如下措施。\n\n" + BODY).plan
     assert m.title is None and m.period == (2021, 2025)
+
+
+def test_parent_cited_with_its_issuer_outside_the_marks_after_printed_verb() -> None:
+    # 印发的《…》: the verb describes a document already issued; the issuer before 《》 is not in the title
+    raw = ("安吉县专利转化推进方案\n\n"
+           "为全面落实浙江省人民政府办公厅印发的《浙江省专利转化专项行动方案（2024—2026年）》，"
+           "结合我县实际，制定本方案。\n\n" + BODY)
+    assert [c.title for c in plan_of(raw).plan.implements] == ["浙江省专利转化专项行动方案（2024—2026年）"]
+
+
+def test_parent_framed_as_a_guide_and_one_to_be_drafted_is_not() -> None:
+    raw = ("安吉县知识产权强县建设三年行动计划（2024—2026年）\n\n"
+           "以《浙江省知识产权强省建设纲要（2021—2035年）》为遵循，落实湖州市委、市政府《关于加快建设知识产权强市的"
+           "实施意见》（湖委发〔2023〕5号）各项部署，制定本计划。同时以《安吉县专利奖励办法》为基础修订完善配套政策。\n\n"
+           + BODY)
+    m = plan_of(raw).plan
+    # the issuers before 《》 and the 文号 after it are no part of the title; 以《…》为基础 is no framing
+    assert [c.title for c in m.implements] == ["浙江省知识产权强省建设纲要（2021—2035年）",
+                                               "关于加快建设知识产权强市的实施意见"]
+    assert m.implements[1].doc_number == "湖委发〔2023〕5号"
+
+
+def test_parent_title_printed_without_book_title_marks() -> None:
+    raw = ("安吉县知识产权强县建设工作方案\n\n"
+           "依据《浙江省知识产权强省建设纲要（2021—2035年）》，结合湖州市“十四五”知识产权发展规划提出的目标任务，"
+           "结合本地实际和全县发展规划要求，制定本方案。\n\n" + BODY)
+    m = plan_of(raw).plan
+    # a name opening with a region and ending in a plan type, followed by 提出的: a title; 全县发展规划 is not
+    assert [c.title for c in m.implements] == ["浙江省知识产权强省建设纲要（2021—2035年）",
+                                               "湖州市“十四五”知识产权发展规划"]
+    ev = m.implements[1].evidence
+    assert ev.end - ev.start == len("湖州市“十四五”知识产权发展规划")

@@ -43,6 +43,7 @@ class _Rx:
     year_opening: re.Pattern[str]
     scope_lead: re.Pattern[str]
     row_number: re.Pattern[str]
+    unvalued_tail: re.Pattern[str]
 
 
 @cache
@@ -70,6 +71,7 @@ def _rx() -> _Rx:
         year_opening=re.compile(lex["year_opening"]),
         scope_lead=re.compile(r"^\s*(?:" + alternation(lex["scope_leads"]) + ")$"),
         row_number=re.compile(lex["row_number"]),
+        unvalued_tail=re.compile("(?:" + alternation(lex["unvalued_tails"]) + ")$"),
     )
 
 
@@ -240,7 +242,8 @@ def _annual_year(ctx: Ctx) -> int | None:
 
 
 def _lead_years(ctx: Ctx, period_end: int | None) -> dict[int, int]:
-    """Due years that paragraphs inherit: a run of dash goal lines (——…) carries the year of its lead-in.
+    """Due years that paragraphs inherit: a run of dash goal lines (——…) carries the year of its lead-in,
+    and so does a lead-in ending in a colon or stating a year in a goal section, for the rest of its section.
 
     The lead-in is the paragraph right before the run; a dash line stating its own year passes that on.
     A lead-in such as 通过三年努力 means the end of the plan period.
@@ -248,10 +251,19 @@ def _lead_years(ctx: Ctx, period_end: int | None) -> dict[int, int]:
     rx = _rx()
     out: dict[int, int] = {}
     block: int | None = None
+    # (year, section) of a lead-in that ends in a colon or opens a goal section (主要目标：到2026年，…)
+    colon: tuple[int, Node | None] | None = None
     for i, p in enumerate(ctx.st.paragraphs):
         own = _due_year(p.text, period_end)
         if own is None and period_end is not None and rx.period_end_lead.search(p.text):
             own = out[i] = period_end  # 通过三年努力: due at the end of the plan period
+        if colon is not None and _within(p.node, colon[1]):
+            out.setdefault(i, colon[0])  # 到2026年，力争实现： carries on to the goal lines of its section
+        else:
+            colon = None
+        if own is not None and (p.text.rstrip().endswith(("：", ":")) or _in_goal_section(p.node)) \
+                and colon is None:
+            colon = (own, p.node)
         if rx.dash_line.match(p.text):
             if block is not None:
                 out[i] = block
@@ -259,6 +271,13 @@ def _lead_years(ctx: Ctx, period_end: int | None) -> dict[int, int]:
         else:
             block = own
     return out
+
+
+def _within(node: Node | None, section: Node | None) -> bool:
+    """Whether ``node`` is ``section`` or lies inside it."""
+    while node is not None and node is not section:
+        node = node.parent
+    return node is section
 
 
 def _relative(clause: str, year: int | None, nature: str | None, evidence: Evidence) -> Indicator | None:
@@ -311,6 +330,31 @@ def _from_prose(ctx: Ctx, period_end: int | None) -> list[Indicator]:
             continue
         year = para_year.get(sent.para, annual)
         out += _sentence_targets(ctx, text, sent.start, year)
+    out += _heading_targets(ctx, period_end, annual)
+    return out
+
+
+def _heading_targets(ctx: Ctx, period_end: int | None, annual: int | None) -> list[Indicator]:
+    """Targets printed as numbered outline items (具体目标为：1.…覆盖率达到90%。2.…).
+
+    Such an item is parsed as a heading, so its text is no sentence; it is read like one. Its due
+    year is its own, else the one of the last paragraph of its parent section before it (the
+    lead-in 到2025年底，…具体目标为：).
+    """
+    rx = _rx()
+    out: list[Indicator] = []
+    for node in ctx.st.nodes:
+        title = node.title
+        if node.start < ctx.st.body_start or _in_skipped_section(ctx, node):
+            continue
+        if not rx.value.search(title) and not any(r.search(title) for r in rx.relative):
+            continue
+        if _looks_past(title, period_end, weak_ok=_in_goal_section(node)):
+            continue
+        lead_in = [p for p in ctx.st.paragraphs if p.node is node.parent and p.end <= node.start]
+        year = _due_year(title, period_end) or (_due_year(lead_in[-1].text, period_end) if lead_in else None)
+        at = ctx.text.find(title, node.start)
+        out += _sentence_targets(ctx, title, at if at >= 0 else node.start, year or annual, quote=title, node=node)
     return out
 
 
@@ -336,11 +380,15 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
 
     nature = next((n for n in lex["natures"] if n + "指标" in text), None)
     prev_name: str | None = None
+    unvalued: str | None = None  # the quantity the previous clause named without a value
     pos = 0
     for clause in _CLAUSE_SPLIT.split(text):
         c_start = start + text.find(clause, pos)
         pos = max(pos, text.find(clause, pos) + len(clause))
         clause_core = _drop_notes(clause)
+        named_before, unvalued = unvalued, None
+        if not rx.value.search(clause_core) and not any(r.search(clause_core) for r in rx.relative):
+            unvalued = _strip_verbs(_strip_lead(rx.unvalued_tail.sub("", clause_core.strip())))
         rel_ind = _relative(clause_core, year, nature, ev(c_start, c_start + len(clause)))
         if rel_ind is not None:
             out.append(rel_ind)
@@ -379,6 +427,8 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
             due = None if quota and not is_growth else year
             for name in items:
                 name = name.rstrip("。；;，,、")
+                if len(_CJK.findall(name)) < 2 and named_before and len(_CJK.findall(named_before)) >= 2:
+                    name = named_before  # 地理标志数量实现翻番，由2023年的4件增至8件
                 if len(_CJK.findall(name)) < 2:
                     continue
                 s0 = c_start + clause.find(seg) if seg in clause else c_start
@@ -520,6 +570,10 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
     for i in value_cols:
         ym = re.search(r"(\d{4})年", head[i])
         years[i] = int(ym.group(1)) if ym else None
+    # 2025年目标 | 2027年目标: several target columns, one target each; else the last value column
+    target_cols = [i for i in value_cols if any(w in head[i] for w in lex["table_target_headers"])]
+    if len(target_cols) < 2:
+        target_cols = value_cols[-1:]
     out: list[Indicator] = []
     for row in table.rows:
         cells = _aligned(list(row), len(head), [i for i in category_cols if i != name_col])
@@ -534,23 +588,17 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
             name, unit = name[: um.start()], um.group(1)
         if unit_col is not None and unit_col < len(cells) and cells[unit_col] is not None:
             unit = cells[unit_col].text or unit  # type: ignore[union-attr]
-        vals: list[tuple[float | None, int | None]] = []
+        vals: dict[int, tuple[float | None, int | None]] = {}
         for i in value_cols:
             c = cells[i] if i < len(cells) else None
             vm = re.match(r"^[≥>＞]?\s*(\d+(?:\.\d+)?)\s*(%|％)?", c.text) if c is not None else None
             if vm and vm.group(2) and not unit:
                 unit = "%"
-            vals.append((_num(vm.group(1)) if vm else None, years[i]))
+            vals[i] = (_num(vm.group(1)) if vm else None, years[i])
         if not vals:
             continue
-        target, t_year = vals[-1]
-        baseline, b_year = vals[0] if len(vals) > 1 else (None, None)
-        if target is None and baseline is None:
-            continue
-        if target is None:  # a ragged row: the baseline is kept, the missing target stays unknown
-            t_year = None
-        elif t_year is None:
-            t_year = period_end
+        first = value_cols[0]
+        baseline, b_year = vals[first] if len(vals) > 1 and first not in target_cols else (None, None)
         if baseline is None:
             b_year = None
         nature = None
@@ -558,10 +606,18 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
             nature = next((n for n in lex["natures"] if n in cells[nature_col].text), None)  # type: ignore[union-attr]
         present = [c for c in cells if c is not None]
         sentence = " | ".join(c.text for c in present)
-        out.append(Indicator(name=name, concept=indicator_concept(name, target), unit=_unit(unit), baseline=baseline,
-                             baseline_year=b_year, target=target, target_year=t_year, nature=nature,
-                             evidence=ctx.evidence(present[0].start, present[-1].end, sentence=sentence,
-                                                   node=table.node)))
+        targets = [vals[i] for i in target_cols if vals[i][0] is not None] or [vals[target_cols[-1]]]
+        for target, t_year in targets:
+            if target is None and baseline is None:
+                continue
+            if target is None:  # a ragged row: the baseline is kept, the missing target stays unknown
+                t_year = None
+            elif t_year is None:
+                t_year = period_end
+            out.append(Indicator(name=name, concept=indicator_concept(name, target), unit=_unit(unit),
+                                 baseline=baseline, baseline_year=b_year, target=target, target_year=t_year,
+                                 nature=nature, evidence=ctx.evidence(present[0].start, present[-1].end,
+                                                                      sentence=sentence, node=table.node)))
     return out
 
 

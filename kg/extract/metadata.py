@@ -13,7 +13,7 @@ from typing import Any
 
 from kg.extract.common import Ctx
 from kg.model import CitedPlan, Evidence, PlanMeta
-from kg.resolve import cited_plan_key, region_ref, resolve_plan_region
+from kg.resolve import cited_plan_key, region_mentions, region_ref, resolve_plan_region
 from kg.structure import Line, Node, Sentence, Structure
 from ontology.iri import slug
 from ontology.lexicon import alternation, lexicon
@@ -47,7 +47,11 @@ def _rx() -> dict[str, Any]:
         "own_term": re.compile(per["own_term"]),
         "lead": re.compile(alternation(imp["leads"])),
         "clause_break": re.compile(imp["clause_break"]),
-        "not_basis": re.compile(alternation(imp["not_basis_verbs"])),
+        # 印发的《…》 is attributive (already issued), so no longer a "to be issued" verb
+        "not_basis": re.compile(f"(?:{alternation(imp['not_basis_verbs'])})"
+                                f"(?!{re.escape(imp['attributive_after_verb'])})"),
+        "framed_after": re.compile(imp["framed_after"]),
+        "unquoted_parent": re.compile(imp["unquoted_parent"]),
         "frame_section": re.compile(alternation(imp["frame_sections"])),
         "review_section": re.compile(alternation(imp["review_sections"])),
         "standard_after": re.compile(imp["standard_after"]),
@@ -340,19 +344,22 @@ def _implements(ctx: Ctx, title: str | None) -> list[CitedPlan]:
     """
     rx = _rx()
     own = cited_plan_key(title) if title else None
+    framed_before = lexicon().metadata["implements"]["framed_before"]
     out: list[CitedPlan] = []
     seen: set[str] = set()
     for sent in _basis_sentences(ctx.st):
         s = sent.text
         for qm in _QUOTE.finditer(s):
+            after = s[qm.end():qm.end() + 30]
+            # 以《…》为遵循: the frame around the quote makes it a basis, with no lead word
+            framed = s[:qm.start()].endswith(framed_before) and rx["framed_after"].match(after)
             clause_from = 0
             for b in rx["clause_break"].finditer(s, 0, qm.start()):
                 clause_from = b.end()
             clause = _QUOTE.sub("", s[clause_from:qm.start()])
             leads = list(rx["lead"].finditer(clause))
-            if not leads or rx["not_basis"].search(clause[leads[-1].end():]):
+            if not framed and (not leads or rx["not_basis"].search(clause[leads[-1].end():])):
                 continue
-            after = s[qm.end():qm.end() + 30]
             cited = qm.group(1).strip()
             if rx["standard_after"].match(after) or rx["standard_title"].search(cited):
                 continue
@@ -364,6 +371,12 @@ def _implements(ctx: Ctx, title: str | None) -> list[CitedPlan]:
             dn = DOC_NUMBER.search(after[:25]) if after.startswith(("（", "(")) else None
             out.append(CitedPlan(title=cited, doc_number=dn.group() if dn else None,
                                  evidence=ctx.evidence(sent.start + qm.start(), sent.start + qm.end())))
+        for cited, at in _unquoted_parents(s):
+            key = cited_plan_key(cited)
+            if key in seen or key == own or any(_same_document(key, k) for k in seen):
+                continue
+            seen.add(key)
+            out.append(CitedPlan(title=cited, evidence=ctx.evidence(sent.start + at, sent.start + at + len(cited))))
     if title and ctx.st.title_span:
         for parent, start, end in _title_parents(title):
             key = cited_plan_key(parent)
@@ -372,6 +385,27 @@ def _implements(ctx: Ctx, title: str | None) -> list[CitedPlan]:
             seen.add(key)
             at = _title_offsets(ctx.st, title)
             out.append(CitedPlan(title=parent, evidence=ctx.evidence(at[start], at[end - 1] + 1, sentence=title)))
+    return out
+
+
+def _unquoted_parents(s: str) -> list[tuple[str, int]]:
+    """Parents a sentence cites without book-title marks, with their offsets in it.
+
+    Right after a lead word (结合, 根据 …) comes a name that opens with a region and ends with a
+    plan-like document type, followed by a word referring to its content (…规划提出的目标任务):
+    the region and the content word tell a document's title from a generic phrase (结合本地实际).
+    """
+    rx = _rx()
+    blank = _unquoted(s)  # quoted titles are handled by the caller
+    out: list[tuple[str, int]] = []
+    for lm in rx["lead"].finditer(blank):
+        m = rx["unquoted_parent"].match(blank[lm.end():])
+        if not m:
+            continue
+        cited = m.group(1)
+        first = region_mentions(cited)
+        if first and first[0][1] == 0 and len(first[0][0]) < len(cited):
+            out.append((cited, lm.end()))
     return out
 
 
