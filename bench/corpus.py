@@ -53,9 +53,13 @@ def generate(n: int, seed: int = 7) -> list[PlanData]:
         for r in p.responsibilities:
             r.department = keys[r.department]
         picked = rng.sample(concepts, k=min(len(p.industries), rng.randint(4, 12)))
+        renamed: dict[str, str] = {}
         for ind, c in zip(p.industries, picked, strict=False):
+            renamed[ind.name] = c.label
             ind.name, ind.concept, ind.broader = c.label, c.id, lexicon().broader_chain(c.id)
         p.industries = p.industries[: len(picked)]
+        for t in p.tasks:  # a task concerns only industries its plan names: follow the renaming, drop the cut
+            t.industries = list(dict.fromkeys(renamed[n] for n in t.industries if n in renamed))
         for ind in p.indicators:
             if ind.target is not None:
                 ind.target = round(ind.target * rng.uniform(0.5, 2.0), 2)

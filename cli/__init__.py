@@ -2,7 +2,7 @@
 
 ==================  ==========================================
 ``cli.corpus``      extract, validate, schema, build, demo
-``cli.stores``      db start | stop | status, load
+``cli.stores``      db start | stop | status, neo4j start | stop | status, load
 ``cli.questions``   ask, cypher, sparql
 ``cli.serve``       serve
 ``cli.pictures``    viz whole | plan | ego | ask
@@ -33,4 +33,5 @@ for command in (corpus.extract, corpus.validate, corpus.schema, corpus.demo, cor
                 questions.ask, questions.cypher, questions.sparql, serve.serve):
     app.command()(command)
 app.add_typer(stores.db_app, name="db")
+app.add_typer(stores.neo4j_app, name="neo4j")
 app.add_typer(pictures.viz_app, name="viz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,13 +16,23 @@ from rich.table import Table
 out = Console(soft_wrap=True)  # one line per message, greppable
 err = Console(stderr=True, soft_wrap=True)
 
-DEFAULT_GRAPH_DIR = Path("out/graph")
+# the one workspace: what `ipkg demo` and `ipkg build` write and every reader reads by default, beside the servers'
+# data (falkordb/, neo4j/) and the Cypher shell's history; `$IPKG_HOME`, else ./.ipkg
+HOME = Path(os.environ.get("IPKG_HOME") or ".ipkg")
+DEFAULT_GRAPH_DIR = HOME / "graph"
+DEFAULT_VIZ_DIR = HOME / "viz"
 DEFAULT_ENDPOINT = "http://127.0.0.1:8000/sparql"
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "jsonl", "markdown", "xlsx")  # xlsx only with --out
 
 DataOpt = Annotated[Path, typer.Option("--data", "-d", help="Graph folder written by `ipkg build`.")]
 ParamOpt = Annotated[list[str] | None, typer.Option("--param", "-p", help="A parameter as key=value; repeatable.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="table, csv, json, jsonl, markdown, or xlsx (with "
+                                                               "--out). Default: table, or --out's extension.")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write the answer to this file (.csv with a BOM "
+                                                                 "for Excel, .json, .jsonl, .xlsx, .md).")]
+ColumnsOpt = Annotated[str | None, typer.Option("--columns", help="Only these columns, in this order: a,b,c.")]
+EvidenceOpt = Annotated[bool, typer.Option("--evidence", help="Show the evidence column in full in the table "
+                                                              "(folded to one line by default).")]
 QueryFileOpt = Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")]
 
 
@@ -51,27 +62,51 @@ def wide_table(table: Table, width: int) -> None:
     Console(width=max(out.width, width)).print(table)
 
 
-def print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None) -> None:
-    """Rows as a rich table, CSV or JSON on standard output."""
-    if fmt == "json":
-        import json
+def print_rows(columns: list[str], rows: list[tuple], fmt: str, title: str | None = None,
+               evidence: bool = True) -> None:
+    """Rows as a rich table, CSV, JSON, JSON Lines or Markdown on standard output; in the table the evidence
+    column is folded to one line unless ``evidence``."""
+    from queries.export import WRAPPED, render
 
-        sys.stdout.write(json.dumps([dict(zip(columns, r, strict=False)) for r in rows], ensure_ascii=False,
-                                    indent=1) + "\n")
-    elif fmt == "csv":
-        import csv
-
-        w = csv.writer(sys.stdout)
-        w.writerow(columns)
-        w.writerows(["" if v is None else v for v in r] for r in rows)
-    else:
-        table = Table(title=title, show_lines=False)
-        for c in columns:
+    if fmt != "table":
+        sys.stdout.write(render(columns, rows, fmt))
+        return
+    table = Table(title=title, show_lines=False)
+    for c in columns:
+        if c in WRAPPED and not evidence:
+            table.add_column(c, overflow="ellipsis", no_wrap=True, max_width=40)
+        else:
             table.add_column(c, overflow="fold")
-        for r in rows:
-            table.add_row(*("" if v is None else str(v) for v in r))
-        wide_table(table, 140)
-        err.print(f"{len(rows)} row(s)")
+    for r in rows:
+        table.add_row(*("" if v is None else str(v) for v in r))
+    wide_table(table, 140)
+    err.print(f"{len(rows)} row(s)")
+
+
+def show_answer(columns: list[str], rows: list[tuple], fmt: str | None, out_file: Path | None = None,
+                chosen: str | None = None, evidence: bool = False, title: str | None = None) -> None:
+    """An answer as the analyst asked for it: ``--columns`` chosen, then written to ``--out`` (format from
+    ``--format`` or the extension) or shown on standard output (``--format``, default the table)."""
+    from queries.export import ExportError, format_for, select_columns, write_rows
+
+    try:
+        columns, rows = select_columns(columns, rows, [c.strip() for c in chosen.split(",") if c.strip()]
+                                       if chosen else None)
+        if out_file is not None:
+            kind = format_for(out_file, fmt if fmt and fmt != "table" else None)
+            write_rows(out_file, columns, rows, kind)
+            out.print(f"wrote {len(rows)} row(s) to {out_file} ({kind})")
+            return
+    except ExportError as exc:
+        fail(str(exc), 2)
+    except OSError as exc:
+        fail(f"cannot write {out_file}: {exc.strerror}")
+    fmt = fmt or "table"
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}", 2)
+    if fmt == "xlsx":
+        fail("xlsx is a file format: give --out FILE.xlsx", 2)
+    print_rows(columns, rows, fmt, title=title, evidence=evidence)
 
 
 def given(param: list[str] | None) -> dict[str, str]:

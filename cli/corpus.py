@@ -11,15 +11,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.common import DEFAULT_GRAPH_DIR, err, error, fail, out, print_rows, progress, warn, wide_table
+from cli.common import DEFAULT_GRAPH_DIR, HOME, err, error, fail, out, print_rows, progress, warn, wide_table
 from kg.pipeline import SAMPLE_CORPUS, FileResult, discover, extract_paths
 
 
 def extract(
     paths: Annotated[list[Path] | None, typer.Argument(
         help="Plan files or folders (.txt .html .htm .docx .pdf). Default: the sample corpus.")] = None,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan-data JSON (one per input).")] = Path(
-        "out/plans"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for plan-data JSON (one per input).")
+                       ] = HOME / "plans",
     eval_dir: Annotated[Path | None, typer.Option(
         "--eval-dir", help="Also write the evaluation projection (../shared/eval/FORMAT.md) here.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Files processed in parallel.")] = 1,
@@ -144,16 +144,17 @@ DEMO_QUESTIONS = (("dept-owners", {"industry": "新材料"}), ("indicator-compar
 
 
 def demo(
-    out_root: Annotated[Path, typer.Option("--out", "-o", help="Folder for everything the demo writes.")] = Path(
-        "out/demo"),
+    out_root: Annotated[Path, typer.Option("--out", "-o", help="Folder for everything the demo writes (default: "
+                                                               "the workspace, $IPKG_HOME or ./.ipkg).")] = HOME,
 ) -> None:
-    """Run the main job on the sample corpus and show what was found."""
+    """Run the main job on the sample corpus and show what was found; its graph is the one every command reads."""
     plans_dir = _demo_extract(out_root)
     graph = _demo_build(plans_dir, out_root / "graph")
     answer = _demo_load_and_ask(graph)
     _demo_draw(graph, answer, out_root / "viz")
-    out.print(f"next: `ipkg serve --data {out_root / 'graph'}` serves this graph at http://127.0.0.1:8000/ "
-              "(SPARQL, pages)")
+    data = "" if out_root == HOME else f" --data {out_root / 'graph'}"
+    out.print(f"next: `ipkg ask dept-owners -p industry=新能源{data}` asks this graph; `ipkg serve{data}` serves it "
+              "at http://127.0.0.1:8000/ (SPARQL, pages)")
 
 
 def _demo_extract(out_root: Path) -> Path:

@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DEFAULT_GRAPH_DIR, DataOpt, ParamOpt, built_graph, err, fail, given, memory, out
+from cli.common import DEFAULT_GRAPH_DIR, DEFAULT_VIZ_DIR, DataOpt, ParamOpt, built_graph, err, fail, given, memory, out
 
 viz_app = typer.Typer(help="Write an interactive graph picture as one self-contained HTML file (opens offline).",
                       no_args_is_help=True)
-OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="The HTML file to write (default: out/viz/….html).")]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o",
+                                             help="The HTML file to write (default: $IPKG_HOME/viz/….html).")]
 
 
 def _write_picture(view, title: str, out_file: Path, full, note: str = "") -> None:
@@ -51,12 +52,14 @@ def viz_whole(
                 "（用 ipkg viz plan / ego 查看 see them per plan or entity）")
         err.print(f"[yellow]note[/yellow] {graph.number_of_nodes():,} nodes is over --max-nodes {max_nodes:,}: "
                   f"left out {left}")
-    _write_picture(view, "知识产权规划知识图谱 whole graph", out_file or Path("out/viz/whole.html"), graph, note)
+    _write_picture(view, "知识产权规划知识图谱 whole graph", out_file or DEFAULT_VIZ_DIR / "whole.html", graph, note)
 
 
 @viz_app.command("plan")
 def viz_plan(
-    plan: Annotated[str, typer.Argument(help="The plan's name, key, IRI or file name.")],
+    plan: Annotated[str, typer.Argument(help="The plan: its key, file name (e.g. 003_f0d8dd29874e3147 or 003), "
+                                             "the region it governs (璧山区) or a unique part of its title "
+                                             "(璧山区知识产权, quotes optional).")],
     data: DataOpt = DEFAULT_GRAPH_DIR,
     out_file: OutOpt = None,
 ) -> None:
@@ -69,7 +72,7 @@ def viz_plan(
         name = graph.nodes[find_plan(graph, plan)]["name"]
     except SelectError as exc:
         fail(str(exc))
-    _write_picture(view, name, out_file or Path(f"out/viz/plan-{_slug(name)}.html"), graph)
+    _write_picture(view, name, out_file or DEFAULT_VIZ_DIR / f"plan-{_slug(name)}.html", graph)
 
 
 @viz_app.command("ego")
@@ -88,7 +91,7 @@ def viz_ego(
     except SelectError as exc:
         fail(str(exc))
     _write_picture(view, f"{entity}（{depth} 度邻域 neighbourhood）",
-                   out_file or Path(f"out/viz/ego-{_slug(entity)}.html"), graph)
+                   out_file or DEFAULT_VIZ_DIR / f"ego-{_slug(entity)}.html", graph)
 
 
 @viz_app.command("ask")
@@ -112,5 +115,5 @@ def viz_ask(
     except (CatalogueError, QueryError, SelectError) as exc:
         fail(str(exc))
     shown = " ".join(str(v) for v in params.values() if v not in (None, ""))
-    _write_picture(view, f"{q.name} {shown}：{q.zh}", out_file or Path(f"out/viz/{name}-{_slug(shown)}.html"),
+    _write_picture(view, f"{q.name} {shown}：{q.zh}", out_file or DEFAULT_VIZ_DIR / f"{name}-{_slug(shown)}.html",
                    graph, note=f"{len(rows)} 行答案 rows in the answer")

@@ -1,4 +1,10 @@
-"""The graph stores: ``db start | stop | status`` (the embedded FalkorDB) and ``load``."""
+"""The graph stores: ``db start | stop | status`` (the embedded FalkorDB), ``neo4j start | stop | status`` (a local
+Neo4j Community server) and ``load``.
+
+The two servers are two groups with the same three verbs and the same one-line messages, rather than one group
+with an ``--engine`` switch: Neo4j's ``start`` takes a heap and a password FalkorDB has no use for, and a bare
+``stop`` or ``status`` never has to guess which server is meant.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ import typer
 
 from cli.common import DEFAULT_GRAPH_DIR, built_graph, error, fail, out, progress, warn
 from loaders.falkordb_server import DEFAULT_PORT
+from loaders.neo4j_server import DEFAULT_HEAP as NEO4J_HEAP
+from loaders.neo4j_server import DEFAULT_PORT as NEO4J_PORT
 
 db_app = typer.Typer(help="Run the embedded FalkorDB graph database (start | stop | status).", no_args_is_help=True)
 
@@ -55,6 +63,57 @@ def db_status() -> None:
         out.print(f"  graph 'ipkg': {sum(nodes.values())} nodes, {sum(edges.values())} relationships")
     except Exception as exc:
         warn(f"could not read the graph: {str(exc).splitlines()[0]}")
+
+
+neo4j_app = typer.Typer(help="Run a local Neo4j Community server with Bolt on 127.0.0.1 (start | stop | status).",
+                        no_args_is_help=True)
+
+
+@neo4j_app.command("start")
+def neo4j_start(
+    port: Annotated[int | None, typer.Option(
+        help=f"Bolt port on 127.0.0.1 (default: $IPKG_NEO4J_PORT or {NEO4J_PORT}).")] = None,
+    heap: Annotated[str, typer.Option(help="The JVM's heap, e.g. 512m or 2g.")] = NEO4J_HEAP,
+) -> None:
+    """Start Neo4j Community on 127.0.0.1 (data under $IPKG_HOME/neo4j, password of user neo4j from NEO4J_PASSWORD
+    or a hidden prompt)."""
+    from loaders.neo4j_server import ServerError, start, status
+
+    password = None
+    if not status().running and "NEO4J_PASSWORD" not in os.environ and sys.stdin.isatty():
+        password = typer.prompt("Password for the Neo4j user 'neo4j' (8 characters or more)", hide_input=True,
+                                default="", show_default=False) or None
+    try:
+        info = start(port, heap=heap, password=password)
+    except ServerError as exc:
+        fail(str(exc))
+    _neo4j_running(info)
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local Neo4j server cleanly (it flushes its data and exits)."""
+    from loaders.neo4j_server import stop
+
+    out.print("Neo4j stopped" if stop() else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Show whether the local Neo4j server runs: its Bolt address, pid and data folder (exit 3 when it does not)."""
+    from loaders.neo4j_server import status
+
+    info = status()
+    if not info.running:
+        out.print(f"Neo4j is not running (data folder {info.data_dir})")
+        raise typer.Exit(3)
+    _neo4j_running(info)
+
+
+def _neo4j_running(info) -> None:
+    from loaders.neo4j_server import uri
+
+    out.print(f"Neo4j running on {uri(info.port)} (pid {info.pid}, data {info.data_dir})")
 
 
 def load(

@@ -68,8 +68,11 @@ class Question:
         return self.bind(self.example)
 
     def bind(self, given: dict[str, str]) -> dict[str, Any]:
-        """Typed parameter values: given ones converted, defaults filled, unknown or missing ones refused."""
+        """Typed parameter values: given ones converted, defaults filled, unknown or missing ones refused; names
+        are matched without regard to case."""
         known = {p.name: p for p in self.params}
+        spelt = {n.casefold(): n for n in known}  # INDUSTRY= and Industry= name industry
+        given = {spelt.get(k.casefold(), k): v for k, v in given.items()}
         unknown = set(given) - set(known)
         if unknown:
             raise CatalogueError(f"{self.name} takes no parameter {', '.join(sorted(unknown))}; it takes: "

@@ -10,12 +10,15 @@ Rows come back as tuples in the question's column order, with values as plain Py
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from loaders.cypher import Store
+from ontology.iri import ONTOLOGY_IRI
 from queries.catalogue import Question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -80,16 +83,136 @@ def bind_sparql(query: str, params: dict[str, Any]) -> str:
     return f"{query[:head]}\n  VALUES ({names}) {{ ({values}) }}{query[head:]}"
 
 
+# The ontology's prefixes, declared for every query run here (a query may still declare its own, which wins).
+DEFAULT_PREFIXES = {
+    "ipkg": ONTOLOGY_IRI, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "xsd": XSD, "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
+}
+READ_ONLY = "refused: SPARQL updates are not run here; ipkg's SPARQL is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
+# an update's keywords: only a text that fails to parse as a query and has one is tried as an update
+_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE)
+_MAX_UPDATE_CHECK = 100_000
+_ERROR_AT = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
+# what the parser expected, kept when a reader can act on it: quoted tokens and keywords, not character classes
+_EXPECTED_WORD = re.compile(r'"[^"]{1,4}"|\b[A-Z][A-Z_]{1,}\b')
+# IRIs, strings and comments, blanked before looking for prefixed names
+_NOT_NAMES = re.compile(r'<[^<>\s]*>|"""[\s\S]*?"""|' r"'''[\s\S]*?'''|" r'"(?:[^"\\\n]|\\.)*"|'
+                        r"'(?:[^'\\\n]|\\.)*'|#[^\n]*")
+_PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%])")
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
+
+
+def is_update(text: str) -> bool:
+    """Whether a text is a SPARQL update (only texts of sane size with an update keyword are parsed, by rdflib)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    if len(text) > _MAX_UPDATE_CHECK or not _UPDATE_WORD.search(text):
+        return False
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _blank(query: str) -> str:
+    """The query with its IRIs, strings and comments blanked out (same length, same lines)."""
+    return _NOT_NAMES.sub(lambda m: re.sub(r"[^\n]", " ", m[0]), query)
+
+
+def _first_use(query: str, prefix: str) -> tuple[int, int]:
+    """Line and column (from 1) of the first use of a prefixed name with this prefix."""
+    found = next(m for m in _PREFIXED.finditer(_blank(query)) if (m.group(1) or "") == prefix)
+    before = query[: found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1
+
+
+def undeclared_prefixes(query: str, known: dict[str, str] | None = None) -> list[str]:
+    """The prefixes a query uses that neither it nor ``known`` (default: DEFAULT_PREFIXES) declares."""
+    known = DEFAULT_PREFIXES if known is None else known
+    text = _blank(query)
+    declared = {m.group(1) or "" for m in _DECLARED.finditer(text)}
+    used = dict.fromkeys(m.group(1) or "" for m in _PREFIXED.finditer(text))
+    return [p for p in used if p not in declared and p not in known]
+
+
+def _place(query: str) -> tuple[int, int, str] | None:
+    """Where rdflib's parser stops reading a query (line, column, the word found there); None if it reads it all.
+
+    rdflib names the start of the construct that fails (``FILTER``), where pyoxigraph's parser names the farthest
+    point it tried, often the query's end; the place is rdflib's, the verdict pyoxigraph's."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(query)
+    except ParseBaseException as exc:
+        word = re.match(r"[\w?$:]+|\S|", query[exc.loc:])
+        return exc.lineno, exc.col, word[0] if word else ""
+    except Exception:
+        return None
+    return None
+
+
+def _width(text: str) -> int:
+    """Terminal columns a text takes (Chinese characters take two), to put a caret under the right character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def syntax_error(query: str, message: str) -> str:
+    """The parser's complaint as a person reads it: line and column, the query's line and a caret under the place.
+
+    ``message`` is pyoxigraph's (``error at LINE:COLUMN: expected …``, columns counted in characters from 1).
+    """
+    unknown = undeclared_prefixes(query)
+    found = _ERROR_AT.match(message.strip())
+    if not found:
+        return f"SPARQL syntax error: {message.strip().splitlines()[0] if message.strip() else message}"
+    line, column, expected = int(found[1]), int(found[2]), found[3]
+    words = list(dict.fromkeys(_EXPECTED_WORD.findall(expected)))
+    place = None if unknown else _place(query)
+    if unknown:
+        line, column = _first_use(query, unknown[0])
+        why = (f"unknown prefix {', '.join(p + ':' for p in unknown)} (declare it with PREFIX; declared by "
+               f"default: {', '.join(p + ':' for p in DEFAULT_PREFIXES)})")
+    elif place:
+        line, column, word = place
+        why = f"unexpected {word!r}" if word else "the query ends too soon"
+    elif words:
+        why = "expected " + (words[0] if len(words) == 1 else "one of " + ", ".join(words[:8])
+                             + (", …" if len(words) > 8 else ""))
+    else:
+        why = "unexpected text here"
+    lines = query.splitlines() or [""]
+    shown = lines[min(line, len(lines)) - 1].expandtabs(1)
+    caret = " " * _width(shown[: max(column, 1) - 1]) + "^"
+    return f"SPARQL syntax error at line {line}, column {column}: {why}\n  {shown}\n  {caret}"
+
+
 def run_sparql(store: ox.Store, query: str, params: dict[str, Any] | None = None
                ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Run a SPARQL SELECT (or ASK) query; returns column names and rows of plain values."""
+    """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query with :data:`DEFAULT_PREFIXES` declared; returns
+    column names and rows of plain values. An update is refused as read-only; a syntax error names its line and
+    column with a caret under the query's line."""
+    text = bind_sparql(query, params or {})
     try:
-        result = store.query(bind_sparql(query, params or {}))
+        result = store.query(text, prefixes=DEFAULT_PREFIXES)
     except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        if is_update(query):
+            raise QueryError(READ_ONLY) from exc
+        raise QueryError(syntax_error(text, str(exc))) from exc
     except (OSError, ValueError) as exc:
         raise QueryError(f"SPARQL error: {exc}") from exc
     return _rows(result)
+
+
+def with_default_prefixes(query: str) -> str:
+    """The query with a PREFIX line for each default prefix it uses without declaring (for a remote endpoint)."""
+    wanted = [p for p in undeclared_prefixes(query, {}) if p in DEFAULT_PREFIXES]
+    if not wanted:
+        return query
+    return " ".join(f"PREFIX {p}: <{DEFAULT_PREFIXES[p]}>" for p in wanted) + "\n" + query
 
 
 def _rows(result: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -109,7 +232,8 @@ def run_remote_sparql(endpoint: str, query: str, params: dict[str, Any] | None =
 
     accept = "application/sparql-results+json, application/n-triples;q=0.9"
     try:
-        r = httpx.post(endpoint, data={"query": bind_sparql(query, params or {})}, headers={"Accept": accept},
+        r = httpx.post(endpoint, data={"query": with_default_prefixes(bind_sparql(query, params or {}))},
+                       headers={"Accept": accept},
                        timeout=timeout)
     except httpx.HTTPError as exc:
         raise QueryError(f"cannot reach the SPARQL endpoint {endpoint} ({exc}); start one with `ipkg serve`") from exc
@@ -129,6 +253,44 @@ def run_cypher(store: Store, query: str, params: dict[str, Any] | None = None
         raise QueryError(str(exc).strip()) from exc
     columns = list(rows[0]) if rows else []
     return columns, [tuple(r.values()) for r in rows]
+
+
+class WriteRefused(QueryError):
+    """An ad-hoc Cypher statement that would change the store, run without ``--write``."""
+
+
+# how each store says that a read-only query tried to write
+_READ_ONLY_REFUSALS = ("to be executed only on read-only queries", "read access mode", "AccessMode",
+                       "read-only")
+# cypher-shell's words for the store's counters, in its order
+_COUNTER_WORDS = (("nodes_created", "Added {} nodes"), ("nodes_deleted", "Deleted {} nodes"),
+                  ("relationships_created", "Created {} relationships"),
+                  ("relationships_deleted", "Deleted {} relationships"), ("properties_set", "Set {} properties"),
+                  ("labels_added", "Added {} labels"), ("labels_removed", "Removed {} labels"))
+
+
+def run_adhoc_cypher(store: Store, query: str, params: dict[str, Any] | None = None, write: bool = False
+                     ) -> tuple[list[str], list[tuple[Any, ...]], dict[str, int]]:
+    """Run an analyst's own Cypher: read-only unless ``write`` (FalkorDB's GRAPH.RO_QUERY, a Neo4j READ session).
+
+    Returns column names, rows and the store's counters; a write without ``write`` raises :class:`WriteRefused`.
+    """
+    try:
+        rows, counters = store.execute(query, params or {}, write=write)
+    except Exception as exc:
+        message = str(exc).strip()
+        if not write and any(m in message or m in repr(exc) for m in _READ_ONLY_REFUSALS):
+            raise WriteRefused(f"refused: this query writes to {store.where}, and ad-hoc Cypher is read-only; "
+                               "run it again with --write to change the store") from exc
+        raise QueryError(message) from exc
+    columns = list(rows[0]) if rows else []
+    return columns, [tuple(r.values()) for r in rows], counters
+
+
+def counters_line(counters: dict[str, int]) -> str | None:
+    """What a write changed, in cypher-shell's words (``Added 1 nodes, Set 2 properties``); None when nothing."""
+    parts = [words.format(counters[name]) for name, words in _COUNTER_WORDS if counters.get(name)]
+    return ", ".join(parts) if parts else None
 
 
 def ask_cypher(q: Question, store: Store, params: dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from cli import app
 
 runner = CliRunner()
-COMMANDS = ["extract", "build", "db", "load", "ask", "cypher", "sparql", "serve", "viz", "validate", "demo"]
+COMMANDS = ["extract", "build", "db", "neo4j", "load", "ask", "cypher", "sparql", "serve", "viz", "validate", "demo"]
 
 
 def test_help_lists_commands() -> None:
@@ -25,7 +25,8 @@ def test_viz_lists_its_pictures() -> None:
         assert f" {kind} " in result.output
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("db", "viz")] + ["db start", "viz whole"])
+@pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("db", "neo4j", "viz")]
+                         + ["db start", "neo4j start", "viz whole"])
 def test_no_command_takes_a_password_argument(command: str) -> None:
     result = runner.invoke(app, [*command.split(), "--help"], terminal_width=200)
     assert result.exit_code == 0

@@ -259,3 +259,109 @@ def test_a_failed_start_names_the_reason(neo4j_server: Neo4jServer, tmp_path) ->
     assert message.startswith("Neo4j exited with status 1 before it was ready: ") and "\n" not in message
     assert str(tmp_path / "neo4j" / "data") in message
     assert not ns.status(tmp_path).running
+
+
+# ---------------------------------------------------------------- the commands: ipkg neo4j, load, cypher, ask
+
+
+def _lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return (result.stdout + result.stderr).strip().splitlines()
+
+
+def test_neo4j_status_stop_and_start_commands(neo4j_server: Neo4jServer) -> None:
+    home, port = neo4j_server.home, neo4j_server.port
+    env: dict[str, str | None] = {"IPKG_HOME": str(home), "NEO4J_PASSWORD": None}
+    ddir = (home / "neo4j").resolve()
+    pid = ns.status(home).pid
+    running = f"Neo4j running on bolt://127.0.0.1:{port} (pid {pid}, data {ddir})"
+    status = ipkg("neo4j", "status", env=env)
+    assert (status.returncode, _lines(status)) == (0, [running])
+    again = ipkg("neo4j", "start", env=env)  # already running: said so, no password needed
+    assert (again.returncode, _lines(again)) == (0, [running])
+
+    stopped = ipkg("neo4j", "stop", env=env)
+    assert (stopped.returncode, _lines(stopped)) == (0, ["Neo4j stopped"])
+    assert not fs.port_in_use(port)
+    assert (home / "neo4j" / "neo4j.log").read_text(errors="replace").rstrip().endswith("stopped")
+    down = ipkg("neo4j", "status", env=env)
+    assert (down.returncode, _lines(down)) == (3, [f"Neo4j is not running (data folder {ddir})"])
+    twice = ipkg("neo4j", "stop", env=env)
+    assert (twice.returncode, _lines(twice)) == (0, ["Neo4j was not running"])
+
+    started = ipkg("neo4j", "start", "--port", str(port), "--heap", "384m",
+                   env={**env, "NEO4J_PASSWORD": neo4j_server.password})
+    info = ns.status(home)
+    assert info.running and info.pid != pid
+    assert (started.returncode, _lines(started)) == (
+        0, [f"Neo4j running on bolt://127.0.0.1:{port} (pid {info.pid}, data {ddir})"])
+    store = _connect(neo4j_server)  # the same data and password after a stop and a start from the command line
+    try:
+        assert store.run("RETURN 1 AS one") == [{"one": 1}]
+    finally:
+        store.close()
+
+
+def test_neo4j_start_refusals_are_one_line(neo4j_server: Neo4jServer, tmp_path) -> None:
+    def start(home: str, *args: str, **env: str | None) -> tuple[int, list[str]]:
+        result = ipkg("neo4j", "start", "--port", str(fs.free_port()), *args,
+                      env={"IPKG_HOME": str(tmp_path / home), "NEO4J_PASSWORD": "long-enough-1", **env})
+        assert "Traceback" not in result.stderr and not result.stdout, result.stdout + result.stderr
+        return result.returncode, _lines(result)
+
+    taken = ipkg("neo4j", "start", "--port", str(neo4j_server.port),
+                 env={"IPKG_HOME": str(tmp_path / "a"), "NEO4J_PASSWORD": "long-enough-1"})
+    assert (taken.returncode, _lines(taken)) == (
+        1, [f"error port {neo4j_server.port} on 127.0.0.1 is taken by another program; choose another port"])
+    assert start("b", NEO4J_PASSWORD=None) == (1, [
+        "error NEO4J_PASSWORD is not set: it gives the initial password of the Neo4j user 'neo4j' (8 characters or "
+        "more)"])
+    assert start("c", "--heap", "2x") == (1, ["error heap '2x' is not a JVM size such as 512m or 2g"])
+    assert start("d", PATH=str(tmp_path / "nothing"), JAVA_HOME=None) == (1, [
+        "error no Java runtime found (java is not on PATH): install a JDK 17, e.g. apt-get install "
+        "openjdk-17-jdk-headless, or set JAVA_HOME"])
+    (tmp_path / "e" / "neo4j").mkdir(parents=True)
+    (tmp_path / "e" / "neo4j" / "data").write_text("a file where Neo4j wants its data folder")
+    code, lines = start("e")
+    assert code == 1 and len(lines) == 1, lines
+    assert lines[0].startswith("error Neo4j exited with status 1 before it was ready: ")
+    assert str(tmp_path / "e" / "neo4j" / "data") in lines[0]
+    assert not ns.status(tmp_path / "e").running
+
+
+def test_load_cypher_and_ask_from_the_command_line(neo4j_server: Neo4jServer, graph_dir, sample_graph) -> None:
+    uri, _, password = neo4j_server
+    store = _connect(neo4j_server)
+    try:
+        store.run("MATCH (n) DETACH DELETE n")
+    finally:
+        store.close()
+    env: dict[str, str | None] = {"NEO4J_PASSWORD": password, "NEO4J_URI": None}
+    nodes, edges = (sum(c.values()) for c in counts(sample_graph))
+
+    loaded = ipkg("load", "--data", str(graph_dir), "--to", uri, env=env)
+    assert loaded.returncode == 0 and not loaded.stderr, loaded.stderr
+    assert re.fullmatch(rf"loaded {nodes} nodes and {edges} relationships into {re.escape(uri)} in \d+\.\ds; "
+                        rf"the store now holds {nodes} nodes, {edges} relationships\n", loaded.stdout), loaded.stdout
+
+    plans = ipkg("cypher", "MATCH (p:Plan) RETURN count(p) AS plans", "--to", uri, "--format", "csv", env=env)
+    assert (plans.returncode, plans.stdout, plans.stderr) == (0, f"plans\n{counts(sample_graph)[0]['Plan']}\n", "")
+
+    on_memory = ipkg("ask", "indicator-compare", "--data", str(graph_dir), "--format", "json", env=env)
+    on_neo4j = ipkg("ask", "indicator-compare", "--engine", "neo4j", "--to", uri, "--format", "json", env=env)
+    from_env = ipkg("ask", "indicator-compare", "--engine", "neo4j", "--format", "json",
+                    env={**env, "NEO4J_URI": uri})
+    assert on_neo4j.returncode == 0 and from_env.returncode == 0, on_neo4j.stderr + from_env.stderr
+    import json
+
+    rows = json.loads(on_neo4j.stdout)
+    assert len(rows) == 5 and json.loads(from_env.stdout) == rows
+    assert normalise([tuple(r.values()) for r in rows]) == normalise(
+        [tuple(r.values()) for r in json.loads(on_memory.stdout)])
+
+    nowhere = ipkg("ask", "indicator-compare", "--engine", "neo4j", env=env)
+    assert (nowhere.returncode, _lines(nowhere)) == (2, [
+        "error --engine neo4j needs a Neo4j server: give --to neo4j://HOST:PORT or set NEO4J_URI (`ipkg neo4j "
+        "start` runs one on bolt://127.0.0.1:7687)"])
+    wrong = ipkg("ask", "indicator-compare", "--engine", "neo4j", "--to", "falkordb://127.0.0.1:6379", env=env)
+    assert (wrong.returncode, _lines(wrong)) == (
+        2, ["error --engine neo4j needs a neo4j:// or bolt:// URL, not 'falkordb://127.0.0.1:6379'"])

@@ -188,7 +188,7 @@ def test_responsibility_edges_carry_their_role(exports, kind):
            for e in data["edges"] if e["kind"] == "RESPONSIBLE_FOR"}
     shown = {"lead": "角色 role：牵头 lead", "co": "角色 role：配合 co"}
     expected = {(a, b, d["role"], {"lead": 3, "co": 1}[d["role"]], not d["explicit"],
-                 None if d["explicit"] else "#b0bec5", shown[d["role"]])
+                 "#e53935" if d["explicit"] else "#b0bec5", shown[d["role"]])
                 for a, b, k, d in graph.edges(keys=True, data=True) if k == "RESPONSIBLE_FOR"}
     assert got == expected
     assert {role for _, _, role, *_ in got} == {"lead", "co"}
@@ -260,3 +260,57 @@ def test_demo_writes_both_pictures(tmp_path):
     whole_html, answer_html = pictures / "whole.html", pictures / "dept-owners-新材料.html"
     assert whole_html.is_file() and answer_html.is_file()
     assert str(whole_html) in r.stdout and str(answer_html) in r.stdout
+
+
+# ---------------------------------------------------------------- pictures that read (issue 15, point 7)
+
+BISHAN_SAMR = "璧山区市场监督管理局"
+
+
+def test_edges_coloured_by_relation_and_departments_told_apart_in_chromium(exports, chromium_browser):
+    """Each edge drawn in its relation's colour (隶属 PART_OF unlike 负责 RESPONSIBLE_FOR), a legend of them, and the
+    two departments both named 区市场监管局 labelled with their regions."""
+    from viz.render import INFERRED_COLOUR, RELATION_COLOUR
+
+    path, graph = exports["whole"]
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    drawn = page.evaluate("""edges.get().map(e => [e.kind, !!e.inferred,
+        network.body.edges[e.id].options.color.color])""")
+    legend = page.eval_on_selector_all("#relations li", "ls => ls.map(l => [l.dataset.kind, l.innerText])")
+    same = page.evaluate("""nodes.get({filter: n => n.group === 'Department' && n.fullName === '区市场监管局'})
+        .map(n => n.label).sort()""")
+    page.screenshot(path=str(ARTIFACTS / "viz-relations.png"))
+    context.close()
+    assert {(k, c) for k, inferred, c in drawn if not inferred} == {(k, RELATION_COLOUR[k]) for k, i, _ in drawn
+                                                                   if not i}
+    assert {c for k, inferred, c in drawn if inferred} == {INFERRED_COLOUR}
+    assert RELATION_COLOUR["PART_OF"] != RELATION_COLOUR["RESPONSIBLE_FOR"]
+    kinds = {k for *_, k in graph.edges(keys=True)}
+    assert {k for k, _ in legend} == kinds and any("隶属" in text for _, text in legend)
+    assert same == ["万州区市场监督管理局", BISHAN_SAMR]
+    assert attempts == [] and dialogs == [] and errors == []
+
+
+def test_a_large_neighbourhood_opens_with_tasks_collapsed_per_plan(sample_graph, chromium_browser, tmp_path):
+    """A department with dozens of tasks: one node per plan holds them; a click on it opens it."""
+    dept = next(n for n, d in sample_graph.nodes(data=True) if d.get("qualified_name") == BISHAN_SAMR)
+    view = ego(sample_graph, dept, 1)
+    tasks = sum(1 for _, d in view.nodes(data=True) if d["label"] == "Task")
+    assert tasks > 40
+    path = write_page(view, f"{BISHAN_SAMR}（邻域）", tmp_path / "ego.html", full=sample_graph)
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    clusters = page.evaluate("window.ipkgClusters")
+    drawn = page.evaluate("network.body.nodeIndices.length")
+    page.screenshot(path=str(ARTIFACTS / "viz-ego-collapsed.png"))
+    first = clusters[0]
+    inside = page.evaluate(f"network.getNodesInCluster({first!r}).length")
+    box = page.evaluate(f"""(() => {{ const p = network.canvasToDOM(network.getPosition({first!r}));
+        const r = document.getElementById('mynetwork').getBoundingClientRect();
+        return [p.x + r.left, p.y + r.top]; }})()""")
+    page.mouse.click(box[0], box[1])
+    page.wait_for_function(f"!network.isCluster({first!r})", timeout=5_000)
+    opened = page.evaluate("network.body.nodeIndices.length")
+    context.close()
+    assert clusters and drawn == view.number_of_nodes() - tasks + len(clusters)
+    assert opened == drawn - 1 + inside
+    assert attempts == [] and dialogs == [] and errors == []

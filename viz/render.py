@@ -19,15 +19,12 @@ from pyvis.network import Network
 
 from kg.graph import counts
 from ontology.labels import class_label, relation_labels, role_label
+from ontology.vocabulary import CLASSES
 
-# One color and one shape per ontology class (shapes that keep the label below the node, so
-# long Chinese names do not blow nodes up).
-CLASS_STYLE: dict[str, tuple[str, str]] = {
-    "Plan": ("#1e88e5", "square"), "Task": ("#90a4ae", "dot"), "Indicator": ("#8e24aa", "triangle"),
-    "Target": ("#ce93d8", "triangleDown"), "Department": ("#e53935", "hexagon"), "Region": ("#43a047", "star"),
-    "Industry": ("#fb8c00", "diamond"), "Brand": ("#f9a825", "dot"), "GeographicalIndication": ("#6d4c41", "diamond"),
-    "Organization": ("#00897b", "square"), "IPType": ("#3949ab", "star"),
-}
+# One color and one shape per ontology class, ipkg:pictureColour and ipkg:pictureShape in ipkg.ttl (shapes that
+# keep the label below the node, so long Chinese names do not blow nodes up), in ipkg.ttl's order (the legend's).
+CLASS_STYLE: dict[str, tuple[str, str]] = {c.name: (c.colour, c.shape) for c in CLASSES.values()
+                                           if c.colour and c.shape}
 LARGE = 1500  # nodes: above this, fewer stabilisation steps, straight edges, edges hidden while dragging
 # stabilisation steps by size: each step costs time in proportion to the nodes and edges drawn
 STEPS = ((LARGE, 250), (5000, 100), (float("inf"), 30))
@@ -36,6 +33,18 @@ EDGE_LABELS_UP_TO = 1500  # edges drawn with their relation's name up to this ma
 # a responsibility's line width by its role: the lead department's line thick, a co-operating one's thin
 # (an inferred responsibility keeps its width and is drawn dashed grey)
 ROLE_WIDTH = {"lead": 3, "co": 1}
+# One colour per relation, so a 隶属 PART_OF edge never looks like a 负责 responsibility (the page's legend shows them;
+# an inferred responsibility stays dashed grey, INFERRED_COLOUR)
+RELATION_COLOUR = {
+    "RESPONSIBLE_FOR": "#e53935", "PART_OF": "#43a047", "LOCATED_IN": "#00897b", "GOVERNS": "#2e7d32",
+    "ISSUED_BY": "#1e88e5", "IMPLEMENTS": "#3949ab", "HAS_TASK": "#78909c", "SUBTASK_OF": "#455a64",
+    "CONCERNS": "#fb8c00", "PRIORITIZES": "#fdd835", "PROMOTES": "#6d4c41", "SETS_TARGET": "#8e24aa",
+    "MEASURES": "#ce93d8", "BROADER": "#a1887f",
+}
+INFERRED_COLOUR = "#b0bec5"
+# a picture (other than the whole graph) with more tasks than this opens with them collapsed, one node per plan,
+# each opening on a click (vis-network clustering)
+CLUSTER_TASKS_OVER = 40
 LABEL_CHARS = 12  # a node's label is cut to this many characters (the full name is in its tooltip)
 # node properties shown in tooltips, with their Chinese names
 SHOWN = {"qualified_name": "规范全称", "function_type": "职能类型", "code": "行政区划代码", "level": "级别",
@@ -58,6 +67,26 @@ def _plan_info(full: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
             regions = [full.nodes[r]["name"] for _, r, k in full.out_edges(n, keys=True) if k == "GOVERNS"]
             info[d["id"]] = {"name": d["name"], "region": regions[0] if regions else "（未知地区）"}
     return info
+
+
+def _labels(view: nx.MultiDiGraph, full: nx.MultiDiGraph) -> dict[str, str]:
+    """node -> the label drawn under it: its name, or for departments whose names would read the same in this
+    picture (two 区市场监管局), the region-qualified name (璧山区市场监督管理局, else 璧山区·区市场监管局)."""
+    labels = {n: short_label(d["name"]) for n, d in view.nodes(data=True)}
+    seen: dict[str, list[str]] = {}
+    for n, d in view.nodes(data=True):
+        if d["label"] == "Department":
+            seen.setdefault(labels[n], []).append(n)
+    for same in (nodes for nodes in seen.values() if len(nodes) > 1):
+        for n in same:
+            d = full.nodes[n]
+            region = next((full.nodes[r]["name"] for _, r, k in full.out_edges(n, keys=True)
+                           if k in ("PART_OF", "LOCATED_IN")), "")
+            qualified = d.get("qualified_name") or ""
+            label = qualified if qualified and qualified != d["name"] else f"{region}·{d['name']}" if region else ""
+            if label:
+                labels[n] = label if len(label) <= 2 * LABEL_CHARS else short_label(label)
+    return labels
 
 
 def _tooltip(d: dict[str, Any], plans: dict[str, dict[str, str]]) -> str:
@@ -117,19 +146,21 @@ def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> Gr
     # Nodes are numbered in the page (their IRI is a field): long Chinese IRIs repeated as every
     # edge's ends would be most of a large page's bytes. Plans are numbered the same way.
     number = {n: i for i, n in enumerate(view.nodes)}
+    labels = _labels(view, full)
     for n, d in view.nodes(data=True):
-        net.add_node_fast(number[n], label=short_label(d["name"]), title=_tooltip(d, plans), group=d["label"],
+        net.add_node_fast(number[n], label=labels[n], title=_tooltip(d, plans), group=d["label"],
                           shape=CLASS_STYLE.get(d["label"], ("#777", "dot"))[1], iri=n, fullName=d["name"],
                           plans=sorted(plan_index[k] for k in d.get("plans", ()) if k in plan_index))
     labelled = view.number_of_edges() <= EDGE_LABELS_UP_TO
     for a, b, kind, d in view.edges(keys=True, data=True):
-        opts: dict[str, Any] = {"title": _edge_tooltip(kind, d), "kind": kind}
+        opts: dict[str, Any] = {"title": _edge_tooltip(kind, d), "kind": kind,
+                                "color": {"color": RELATION_COLOUR.get(kind, "#90a4ae"), "inherit": False}}
         if labelled:
             opts["label"] = relation_labels().get(kind, (kind, kind))[0]
         if kind == "RESPONSIBLE_FOR":
             opts.update(role=d.get("role"), width=ROLE_WIDTH.get(d.get("role"), 1))
             if not d.get("explicit", True):
-                opts.update(dashes=True, color={"color": "#b0bec5", "inherit": False}, inferred=True)
+                opts.update(dashes=True, color={"color": INFERRED_COLOUR, "inherit": False}, inferred=True)
         net.add_edge_fast(number[a], number[b], **opts)
     net.options = _options(view.number_of_nodes())  # pyvis takes a plain dict of vis-network options
     net.ipkg_plans = [{"key": k, **v} for k, v in plans.items()]  # type: ignore[attr-defined]
@@ -167,8 +198,18 @@ def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = Non
     per_label, _ = counts(view)
     legend = [{"cls": c, "zh": class_label(c)[0], "en": class_label(c)[1], "color": CLASS_STYLE[c][0],
                "shape": CLASS_STYLE[c][1], "count": per_label[c]} for c in CLASS_STYLE if c in per_label]
+    per_kind: dict[str, int] = {}
+    for *_, kind in view.edges(keys=True):
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    names = relation_labels()
+    relations = [{"kind": k, "zh": names.get(k, (k, k))[0], "en": names.get(k, (k, k))[1],
+                  "color": RELATION_COLOUR.get(k, "#90a4ae"), "count": n}
+                 for k, n in sorted(per_kind.items(), key=lambda kv: -kv[1])]
+    whole_graph = full is None or view.number_of_nodes() == full.number_of_nodes()
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "legend": legend,
-            "plans": net.ipkg_plans, "large": view.number_of_nodes() > LARGE}  # type: ignore[attr-defined]
+            "relations": relations, "plans": net.ipkg_plans,  # type: ignore[attr-defined]
+            "large": view.number_of_nodes() > LARGE,
+            "clusterTasks": not whole_graph and per_label.get("Task", 0) > CLUSTER_TASKS_OVER}
     return _env.get_template("graph.html").render(title=title, note=note, data=data,
                                                   n_nodes=len(net.nodes), n_edges=len(net.edges))
 

@@ -6,6 +6,7 @@ of it; none of them changes the graph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,14 +48,53 @@ def whole(graph: nx.MultiDiGraph, max_nodes: int | None = None) -> tuple[nx.Mult
     return graph.subgraph(keep), dropped
 
 
+# quotes and brackets a title is typed with or without: “十四五” and 十四五 name the same plan
+_TITLE_NOISE = re.compile(r"[\s“”‘’\"'《》〈〉「」『』()（）]+")
+
+
+def _bare(text: str) -> str:
+    """A title (or a part of one) without quotes, brackets and spaces, for comparing what a person types."""
+    return _TITLE_NOISE.sub("", text)
+
+
+def _plan_forms(graph: nx.MultiDiGraph, node: str) -> tuple[set[str], set[str]]:
+    """A plan's exact names (key, title, IRI, file name with and without extension) and the regions it governs."""
+    d = graph.nodes[node]
+    exact = _names(d) | {str(d.get("source_file", "")).rsplit(".", 1)[0]}
+    regions = {graph.nodes[r]["name"] for _, r, k in graph.out_edges(node, keys=True) if k == "GOVERNS"}
+    return exact - {""}, regions
+
+
+def _plan_line(graph: nx.MultiDiGraph, node: str) -> str:
+    d = graph.nodes[node]
+    regions = "、".join(sorted(_plan_forms(graph, node)[1])) or "?"
+    return f"{d['id']}  {d['name']}  ({regions}; {d.get('source_file', '')})"
+
+
 def find_plan(graph: nx.MultiDiGraph, plan: str) -> str:
-    """The node of a plan given by key, name, IRI or source file name (with or without its extension)."""
-    hits = [n for n, d in graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus")
-            and (plan in _names(d) or plan == str(d.get("source_file", "")).rsplit(".", 1)[0])]
-    if not hits:
-        known = sorted(d["name"] for _, d in graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus"))
-        raise SelectError(f"no plan {plan!r} in the graph; plans: {'; '.join(known[:20])}")
-    return hits[0]
+    """The node of a plan given as a person would name it, tried in this order: its key, title, IRI or source
+    file name (with or without its extension); the region it governs; a unique part of its title or key (quotes,
+    brackets and spaces ignored, so 十四五 finds “十四五”). A name that fits no plan, or several, raises
+    SelectError listing the candidates."""
+    plans = sorted(n for n, d in graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus"))
+    forms = {n: _plan_forms(graph, n) for n in plans}
+    wanted = plan.strip()
+    bare = _bare(wanted)
+    tiers = (
+        [n for n in plans if wanted in forms[n][0]],
+        [n for n in plans if wanted in forms[n][1]],
+        [n for n in plans if bare and any(bare in _bare(f) for f in (*forms[n][0], *forms[n][1]))],
+    )
+    for hits in tiers:
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            listing = "\n  ".join(_plan_line(graph, n) for n in hits)
+            raise SelectError(f"{plan!r} names {len(hits)} plans; give more of the title, or a key or file name:"
+                              f"\n  {listing}")
+    listing = "\n  ".join(_plan_line(graph, n) for n in plans[:20])
+    raise SelectError(f"no plan {plan!r} in the graph (give a key, file name, region or part of the title); "
+                      f"plans:\n  {listing}")
 
 
 def plan_subgraph(graph: nx.MultiDiGraph, plan: str) -> nx.MultiDiGraph:

@@ -6,13 +6,11 @@ query worker; what a worker answers is cached by ``ServerState.answer``.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qs
 
-from rdflib.plugins.sparql.parser import parseUpdate
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from queries.endpoint.describe_service import service_graph
@@ -20,12 +18,10 @@ from queries.endpoint.guard import MAX_NESTING, nesting_depth
 from queries.endpoint.replies import rdf_reply, reply
 from queries.endpoint.results import refusal
 from queries.endpoint.state import server
+from queries.engines import is_update
 
 Params = dict[str, list[str]]
 READ_ONLY = "SPARQL updates are refused: this endpoint is read-only"
-# an update's keywords: only a text that fails to parse as a query and has one is tried as an update
-_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE)
-_MAX_UPDATE_CHECK = 100_000
 # shorter texts are scanned on the event loop: a thread hop would cost more than the scan
 _NESTING_INLINE = 10_000
 
@@ -54,6 +50,8 @@ async def _get(request: Request, url_params: Params) -> Response:
     if "update" in url_params:
         raise Refused(403, READ_ONLY)
     if "query" not in url_params:
+        if wants_page(request):
+            return RedirectResponse("/#editor", status_code=303)
         return service_description(request)
     return await _query(request, url_params["query"][0], url_params)
 
@@ -117,15 +115,20 @@ async def _query(request: Request, text: str, params: Params) -> Response:
     return reply(outcome)
 
 
-def is_update(text: str) -> bool:
-    """Whether a text is a SPARQL update (only texts of sane size with an update keyword are parsed)."""
-    if len(text) > _MAX_UPDATE_CHECK or not _UPDATE_WORD.search(text):
+def wants_page(request: Request) -> bool:
+    """Whether the client is a browser asking for a page (text/html preferred to every RDF and results type):
+    /sparql without a query then sends it to the landing page's query editor."""
+    import mimeparse
+
+    accept = request.headers.get("accept", "")
+    if "text/html" not in accept:
         return False
     try:
-        parseUpdate(text)
-    except Exception:
+        best = mimeparse.best_match(["application/rdf+xml", "text/turtle", "application/n-triples",
+                                     "application/ld+json", "text/html"], accept)
+    except ValueError:
         return False
-    return True
+    return best == "text/html"
 
 
 def service_description(request: Request) -> Response:

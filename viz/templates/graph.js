@@ -44,6 +44,49 @@
     legend.appendChild(li);
   });
 
+  // ---- relation colours: the edges' legend
+  var relations = document.getElementById("relations");
+  data.relations.forEach(function (r) {
+    var li = document.createElement("li");
+    li.dataset.kind = r.kind;
+    var sw = document.createElement("span");
+    sw.className = "line"; sw.style.borderTopColor = r.color;
+    var name = document.createElement("span");
+    name.textContent = r.zh + " " + r.en;
+    var n = document.createElement("span");
+    n.className = "count"; n.textContent = r.count.toLocaleString();
+    li.append(sw, name, n);
+    relations.appendChild(li);
+  });
+
+  // ---- a large neighbourhood opens with its tasks collapsed, one node per plan; a click opens one
+  window.ipkgClusters = [];
+  function openClusterOf(id) {
+    var path = network.clustering.findNode(id);
+    for (var i = 0; i < path.length - 1; i++) {
+      if (network.isCluster(path[i])) { network.openCluster(path[i]); }
+    }
+  }
+  if (data.clusterTasks) {
+    data.plans.forEach(function (p, i) {
+      var tasks = data.nodes.filter(function (n) { return n.group === "Task" && n.plans[0] === i; }).length;
+      if (tasks < 2) { return; }
+      var id = "tasks-of-plan-" + i;
+      network.cluster({
+        joinCondition: function (n) { return n.group === "Task" && n.plans && n.plans[0] === i; },
+        clusterNodeProperties: {
+          id: id, label: tasks + " 项任务 tasks（点击展开 click to open）", shape: "dot", size: 22,
+          color: { background: "#90a4ae", border: "#546e7a" }, borderWidth: 2,
+          title: p.name + "\n" + tasks + " 项任务 tasks：点击展开 click to open",
+        },
+      });
+      window.ipkgClusters.push(id);
+    });
+    network.on("click", function (params) {
+      if (params.nodes.length === 1 && network.isCluster(params.nodes[0])) { network.openCluster(params.nodes[0]); }
+    });
+  }
+
   // ---- region and plan filters
   var regionSel = document.getElementById("region"), planSel = document.getElementById("plan");
   var plans = data.plans;        // [{key, name, region}]; a node's "plans" are indices into it
@@ -89,6 +132,7 @@
     if (!hits.length) { hits = data.nodes.filter(function (n) { return n.fullName.indexOf(q) >= 0; }); }
     hits = hits.filter(function (n) { return !nodes.get(n.id).hidden; });
     if (!hits.length) { out.textContent = "未找到 not found"; return; }
+    hits.forEach(function (n) { openClusterOf(n.id); });
     network.selectNodes(hits.map(function (n) { return n.id; }));
     network.focus(hits[0].id, { scale: 1.2, animation: { duration: 400 } });
     out.textContent = "找到 found " + hits.length + "：" + hits[0].fullName;
