@@ -16,15 +16,14 @@ from typing import Any
 import networkx as nx
 
 from kg.model import Department, Evidence, PlanData, RegionRef
+from ontology import vocabulary
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
 
-# node label -> IRI kind (ontology class names are the labels)
-LABELS = ("Plan", "Task", "Indicator", "Target", "Department", "Region", "Industry", "Brand",
-          "GeographicalIndication", "Organization", "IPType")
-# relationship types of the property graph (ontology relations, UPPER_SNAKE_CASE)
-REL_TYPES = ("ISSUED_BY", "GOVERNS", "IMPLEMENTS", "HAS_TASK", "SUBTASK_OF", "RESPONSIBLE_FOR", "CONCERNS",
-             "SETS_TARGET", "MEASURES", "PRIORITIZES", "PROMOTES", "LOCATED_IN", "PART_OF", "BROADER")
+# node labels (ontology class names, each also the IRI kind it is minted under) and relationship types
+# (ontology relations, UPPER_SNAKE_CASE) of the property graph: ipkg:cypherLabel and ipkg:cypherType in ipkg.ttl
+LABELS: tuple[str, ...] = vocabulary.NODE_LABELS
+REL_TYPES: tuple[str, ...] = vocabulary.REL_TYPES
 
 
 def evidence_props(ev: Evidence | None) -> dict[str, Any]:

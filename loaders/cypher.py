@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 
 import networkx as nx
 
-from kg.graph import LABELS, REL_TYPES
 from loaders.falkordb_server import DEFAULT_PORT
+from ontology.vocabulary import NODE_LABELS, REL_TYPES
 
 GRAPH_NAME = "ipkg"
 
@@ -58,7 +58,7 @@ COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
 def _statement(template: str, **names: str) -> str:
     """Fill a statement's label / type slots, only ever with names from the ontology's fixed lists."""
     for slot, name in names.items():
-        allowed = REL_TYPES if slot == "rel" else LABELS
+        allowed = REL_TYPES if slot == "rel" else NODE_LABELS
         if name not in allowed:
             raise ValueError(f"{name!r} is not an ontology {'relationship type' if slot == 'rel' else 'label'}")
     return template.format(**names)
@@ -74,8 +74,15 @@ class Store(Protocol):
 
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
+    def execute(self, query: str, params: dict[str, Any] | None = None, write: bool = False
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]: ...
+
     def close(self) -> None: ...
 
+
+# what a write changed, as cypher-shell reports it (the names are FalkorDB's and the Neo4j driver's alike)
+COUNTERS = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted", "properties_set",
+            "labels_added", "labels_removed")
 
 CONNECT_RETRIES = 4  # attempts to reach a store (backoff 0.5 s, 1 s, 2 s between them)
 
@@ -99,6 +106,14 @@ class FalkorStore:
         res = self.graph.query(query, params or {})
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
         return [dict(zip(header, row, strict=False)) for row in res.result_set]
+
+    def execute(self, query: str, params: dict[str, Any] | None = None, write: bool = False
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Rows and the store's counters of an ad-hoc query: GRAPH.RO_QUERY unless ``write`` (a write is refused)."""
+        res = (self.graph.query if write else self.graph.ro_query)(query, params or {})
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (res.header or [])]
+        rows = [dict(zip(header, row, strict=False)) for row in res.result_set]
+        return rows, {name: int(getattr(res, name) or 0) for name in COUNTERS}
 
     def another(self) -> FalkorStore:
         """A second connection to the same graph (for loading batches side by side)."""
@@ -167,6 +182,21 @@ class Neo4jStore:
     def run(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         with self._driver.session(database=self.database) as session:
             return session.execute_write(lambda tx: tx.run(query, params or {}).data())
+
+    def execute(self, query: str, params: dict[str, Any] | None = None, write: bool = False
+                ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Rows and the store's counters of an ad-hoc query, in a READ access-mode session unless ``write``."""
+        from neo4j import READ_ACCESS, WRITE_ACCESS
+
+        def work(tx: Any) -> tuple[list[dict[str, Any]], dict[str, int]]:
+            result = tx.run(query, params or {})
+            rows = result.data()
+            counters = result.consume().counters
+            return rows, {name: int(getattr(counters, name, 0) or 0) for name in COUNTERS}
+
+        mode = WRITE_ACCESS if write else READ_ACCESS
+        with self._driver.session(database=self.database, default_access_mode=mode) as session:
+            return (session.execute_write if write else session.execute_read)(work)
 
     def close(self) -> None:
         self._driver.close()
@@ -276,7 +306,7 @@ def ensure_indexes(store: Store) -> list[str]:
     warnings: list[str] = []
     if not dialect["index"]:
         return warnings
-    for label in LABELS:
+    for label in NODE_LABELS:
         try:
             store.run(_statement(dialect["index"], label=label))
         except Exception as exc:

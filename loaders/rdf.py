@@ -17,30 +17,26 @@ from typing import Any
 
 import networkx as nx
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV
+from rdflib.namespace import DCTERMS, OWL, PROV, ClosedNamespace
 
-from ontology.iri import ONTOLOGY_IRI, base_iri, mint
+from ontology.iri import base_iri, mint
+from ontology.vocabulary import CLASSES, DATATYPE_PROPERTIES, NAMES, ONTOLOGY_IRI, RELATIONS
 
-IPKG = Namespace(ONTOLOGY_IRI)
+# the ontology's terms, and no others: a misspelt IPKG.term fails at once
+IPKG = ClosedNamespace(ONTOLOGY_IRI, sorted(NAMES))
 OA = Namespace("http://www.w3.org/ns/oa#")
 IND = Namespace("https://w3id.org/ipkg/industry/")
 
+# node label -> ontology class
+CLASS_IRI: dict[str, URIRef] = {c.cypher_label: URIRef(c.iri) for c in CLASSES.values() if c.cypher_label}
+# the node labels whose instances are SKOS concepts (their classes are subclasses of skos:Concept)
+CONCEPTS: frozenset[str] = frozenset(label for label in CLASS_IRI if str(SKOS.Concept) in CLASSES[label].superclasses)
 # relationship type -> ontology property
-REL_PROPERTY = {
-    "ISSUED_BY": IPKG.issuedBy, "GOVERNS": IPKG.governs, "IMPLEMENTS": IPKG.implements, "HAS_TASK": IPKG.hasTask,
-    "SUBTASK_OF": IPKG.subtaskOf, "RESPONSIBLE_FOR": IPKG.responsibleFor, "CONCERNS": IPKG.concerns,
-    "SETS_TARGET": IPKG.setsTarget, "MEASURES": IPKG.indicator, "PRIORITIZES": IPKG.prioritizes,
-    "PROMOTES": IPKG.promotes, "LOCATED_IN": IPKG.locatedIn, "PART_OF": IPKG.partOf, "BROADER": IPKG.broader,
-}
+REL_PROPERTY: dict[str, URIRef] = {rel: URIRef(p.iri) for rel, p in RELATIONS.items()}
 # node property -> (ontology property, datatype or None for a plain string)
 NODE_PROPERTY: dict[str, tuple[URIRef, URIRef | None]] = {
-    "name": (IPKG.name, None), "doc_number": (IPKG.docNumber, None), "issue_date": (IPKG.issueDate, XSD.date),
-    "period_start": (IPKG.periodStart, XSD.gYear), "period_end": (IPKG.periodEnd, XSD.gYear),
-    "code": (IPKG.regionCode, None), "level": (IPKG.level, None), "function_type": (IPKG.functionType, None),
-    "qualified_name": (IPKG.qualifiedName, None), "unit": (IPKG.unit, None),
-    "baseline": (IPKG.baseline, XSD.decimal), "baseline_year": (IPKG.baselineYear, XSD.gYear),
-    "target": (IPKG.targetValue, XSD.decimal), "target_year": (IPKG.targetYear, XSD.gYear),
-    "nature": (IPKG.nature, None), "text": (IPKG.text, None), "in_corpus": (IPKG.inCorpus, XSD.boolean),
+    p.cypher_property: (URIRef(p.iri), None if p.range in (None, str(XSD.string)) else URIRef(p.range))
+    for p in DATATYPE_PROPERTIES if p.cypher_property
 }
 
 
@@ -106,7 +102,7 @@ class RdfWriter:
         g = self.g
         for n, d in self.nx.nodes(data=True):
             s = URIRef(n)
-            g.add((s, RDF.type, IPKG[d["label"]]))
+            g.add((s, RDF.type, CLASS_IRI[d["label"]]))
             g.add((s, RDFS.label, Literal(d["name"], lang="zh")))
             for key, (prop, dtype) in NODE_PROPERTY.items():
                 if key in d and d[key] is not None:
@@ -115,7 +111,7 @@ class RdfWriter:
                 g.add((s, IPKG.alias, Literal(alias)))
             if d["label"] == "Task" and "section_path" in d:
                 g.add((s, IPKG.sectionPath, Literal(d["section_path"])))
-            if d["label"] in ("Industry", "IPType", "Indicator"):
+            if d["label"] in CONCEPTS:
                 g.add((s, SKOS.prefLabel, Literal(d["name"], lang="zh")))
                 for alt in d.get("alt_labels") or []:
                     g.add((s, SKOS.altLabel, Literal(alt, lang="zh")))

@@ -12,24 +12,13 @@ import os
 import re
 import unicodedata
 
-DEFAULT_BASE_IRI = "http://127.0.0.1:8000/id/"
-ONTOLOGY_IRI = "https://w3id.org/ipkg/ontology#"
+from ontology.vocabulary import CLASSES
+from ontology.vocabulary import ONTOLOGY_IRI as ONTOLOGY_IRI  # the namespace, imported from here by other modules
 
-# Entity kinds and the path segment each is minted under.
-KINDS = {
-    "Plan": "plan",
-    "Task": "task",
-    "Indicator": "indicator",
-    "Target": "target",
-    "Department": "department",
-    "Region": "region",
-    "Industry": "industry",
-    "Brand": "brand",
-    "GeographicalIndication": "gi",
-    "Organization": "org",
-    "IPType": "iptype",
-    "Evidence": "evidence",
-}
+DEFAULT_BASE_IRI = "http://127.0.0.1:8000/id/"
+
+# Entity kinds (ontology classes) and the path segment each is minted under (ipkg:iriSegment in ipkg.ttl).
+KINDS: dict[str, str] = {c.name: c.iri_segment for c in CLASSES.values() if c.iri_segment}
 
 # Characters that must not appear raw in an IRI path segment (RFC 3987 ipchar excludes them),
 # plus the bracket and quote marks that only add noise to a key.
