@@ -126,10 +126,16 @@ def resolve_plan_region(sources: list[str], body: str) -> Region | None:
 # ---------------------------------------------------------------- cited plans
 
 _MARKS = re.compile(r"[\s“”‘’\"'《》「」『』〈〉]")
-_YEARS = re.compile(r"[（(]\s*\d{4}\s*年?\s*[-—–~至]+\s*\d{4}\s*年?\s*[）)]")
-_ZH_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=年)")
-_ZH_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
-_NOTICE = re.compile(r"^(?P<issuer>.*?)关于(?:印发|转发|发布)(?P<inner>.+)的通知$")
+
+
+@cache
+def _cited_rx() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], re.Pattern[str]]:
+    """(year range, year in Chinese numerals, Chinese digit -> digit, issuing notice) from the lexicon."""
+    meta = lexicon().metadata
+    dates, cited = meta["dates"], meta["cited"]
+    digits = {c: str(d) for c, d in dates["chinese_digits"].items()}
+    return (re.compile(cited["year_range"]), re.compile(dates["chinese_year"]), digits,
+            re.compile(cited["notice"]))
 
 
 def cited_plan_key(title: str) -> str:
@@ -142,16 +148,17 @@ def cited_plan_key(title: str) -> str:
     document, named with its issuer's region when it does not name one (某市人民政府办公厅关于印发
     知识产权…规划的通知 = 某市知识产权…规划).
     """
+    years, zh_year, zh_digit, notice = _cited_rx()
     key = _MARKS.sub("", unicodedata.normalize("NFKC", title))
-    key = _ZH_YEAR.sub(lambda m: "".join(_ZH_DIGIT[c] for c in m.group()), key)
-    m = _NOTICE.match(key)
+    key = zh_year.sub(lambda m: "".join(zh_digit[c] for c in m.group()), key)
+    m = notice.match(key)
     if m and m.group("inner"):
         key = m.group("inner")
         lead = _full_leading_region(key)
         issuer_region = _full_leading_region(m.group("issuer"))
         if lead is None and issuer_region is not None:
             key = issuer_region[1] + key
-    key = _YEARS.sub("", key)
+    key = years.sub("", key)
     lead = _full_leading_region(key)
     if lead is not None:
         key = lead[1] + key[lead[0]:]
@@ -191,13 +198,12 @@ def qualify_department(name: str, plan_region: Region | None) -> tuple[str, Regi
     lex = lexicon().departments
     g = gazetteer()
     n = unicodedata.normalize("NFKC", name)
-    for prefix in ("中华人民共和国", "国家", "全国", "中央", "国务院"):
-        if n.startswith(prefix):
-            return _expand(n), None, True
+    if n.startswith(tuple(lex["national_prefixes"])):
+        return _expand(n), None, True
     # a leading region name: 重庆银监局, 人行重庆营管部 keep their own region. A short form (重庆,
     # 民和) counts only for the plan's own region or a region above or below it, so that 公安局
     # does not become a bureau of 公安县.
-    for lead in ("", "人行", "中共"):
+    for lead in ("", *lex["region_leads"]):
         mentions = region_mentions(n[len(lead):]) if n.startswith(lead) else []
         if not mentions or mentions[0][1] != 0:
             continue
@@ -214,8 +220,7 @@ def qualify_department(name: str, plan_region: Region | None) -> tuple[str, Regi
             if region is None:
                 break
             rest = n[len(prefix):]
-            if rest in ("政府", "委", "府"):
-                rest = {"政府": "人民政府", "府": "人民政府"}.get(rest, rest)
+            rest = lex["bare_bodies"].get(rest, rest)  # 县政府, 县府 -> 县人民政府
             return _expand(region.name + rest), region, False
     if plan_region is not None:
         return _expand(plan_region.name + n), plan_region, False
@@ -249,7 +254,14 @@ def _concept_index() -> dict[str, str]:
 def _indicator_norm(name: str) -> str:
     n = unicodedata.normalize("NFKC", name)
     n = re.sub(r"[\s“”‘’\"'《》（）()]", "", n)
-    return re.sub(r"^(全县|全区|全市|全省|我县|我区|我市)", "", n)
+    return _name_region_lead().sub("", n)
+
+
+@cache
+def _name_region_lead() -> re.Pattern[str]:
+    """Region words opening an indicator's name (全县…, 我市…), from the lexicon."""
+    leads = lexicon().indicators["name_region_leads"]
+    return re.compile("^(" + "|".join(re.escape(w) for w in leads) + ")")
 
 
 def indicator_concept(name: str, target: float | None = None) -> str:

@@ -39,7 +39,6 @@ from ontology.lexicon import lexicon
 from ontology.regions import Region, gazetteer
 
 MAX_EVIDENCE = 5  # evidence items kept per entity mention list (the first ones in the text)
-_IP_WORDS = re.compile("知识产权|专利|商标|版权|著作权|地理标志|植物新品种|商业秘密")
 
 LONG_LINE = 20_000  # characters: a plan's longest real line (a long table row) is a few thousand
 
@@ -87,7 +86,8 @@ def extract_document(doc: Document) -> PlanData:
 
 def _refuse_non_plans(doc: Document, st: Structure) -> None:
     """Raise :class:`NotAPlanError` for text with no outline, no IP vocabulary, or the shape of a README."""
-    ip_hits = len(_IP_WORDS.findall(doc.clean.text[st.body_start:]))
+    ip_words = re.compile("|".join(re.escape(w) for w in lexicon().metadata["not_a_plan"]["ip_words"]))
+    ip_hits = len(ip_words.findall(doc.clean.text[st.body_start:]))
     if (len(st.nodes) < 2 and not st.tables) or ip_hits < 3:
         what = "no outline" if len(st.nodes) < 2 and not st.tables else "no IP vocabulary"
         raise NotAPlanError(f"{doc.source.file}: not a plan ({what}; {ip_hits} IP term(s))")
@@ -196,7 +196,7 @@ def _infer_owners(ctx: Ctx, drafts, departments: OrderedDict[str, Department],
     if admin is None:
         if region is None:
             return
-        qualified = f"{region.name}知识产权主管部门"
+        qualified = region.name + lexicon().departments["placeholder_ip_office"]
         key = department_key(qualified, region)
         admin = Department(key=key, name=qualified, qualified_name=qualified, function_type="ip_market_regulation",
                            region=region_ref(region), inferred=True, evidence=[orphans[0].evidence])

@@ -48,7 +48,7 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "generic": re.compile("|".join(lex["generic"])),
         "not_actor": re.compile("|".join(lex["not_actors"])),
         "org": re.compile("(" + alternation(list(lex["organization_suffixes"])) + ")$"),
-        "levels": re.compile("^(" + alternation([*lex["level_prefixes"], "国家", "全国", "中央", "中共"]) + ")"),
+        "levels": re.compile("^(" + alternation([*lex["level_prefixes"], *lex["anchor_prefixes"]]) + ")"),
         "bad_follow": re.compile("^(" + alternation(lex["false_endings"]) + ")"),
         "collective_follow": re.compile(lex["collective_followers"]),
         "decision_follow": re.compile("^(" + alternation(lex["decision_followers"]) + ")"),
@@ -69,7 +69,8 @@ def _has_anchor(name: str, region_aliases: set[str]) -> bool:
     """A department name needs a level prefix, a region name, or a self-identifying ending."""
     if _rx()["levels"].match(name) or _special(name):
         return True
-    return any(name.startswith((a, "人行" + a, "中共" + a)) for a in region_aliases)
+    leads = lexicon().departments["region_leads"]
+    return any(name.startswith((a, *(lead + a for lead in leads))) for a in region_aliases)
 
 
 def _valid(name: str, region_aliases: set[str]) -> bool:
@@ -171,19 +172,23 @@ def find_departments(ctx: Ctx, region_aliases: set[str], skip: SpanSet) -> list[
 def find_organizations(ctx: Ctx) -> list[OrgMention]:
     """Companies, universities, research institutes, service firms and associations named in the body."""
     rx = _rx()
-    kinds = lexicon().departments["organization_suffixes"]
+    lex = lexicon().departments
+    kinds = lex["organization_suffixes"]
     org_suffix = re.compile(alternation(list(kinds)))
+    breakers = re.compile(lex["organization_breakers"])
+    generic_heads = ("", *lex["organization_generic_heads"])
+    generic_leads = tuple(lex["organization_generic_leads"])
     out: list[OrgMention] = []
     text = ctx.text
     for m in org_suffix.finditer(text, ctx.st.body_start):
         s = _starts(text, m.start(), False)[0]
         name = text[s : m.end()]
         if len(name) < 4 or len(name) > 30 or rx["reject_contains"].search(name) or rx["generic"].search(name) \
-                or re.search(r"[\d等的+—]", name):
+                or breakers.search(name):
             continue
-        if name[: -len(m.group())] in ("", "高等", "科研", "行业", "产业", "服务"):
+        if name[: -len(m.group())] in generic_heads:
             continue
-        if re.match(r"^(各|有关|相关|高校|企业|龙头|骨干|重点|中小|知名|优秀|本地|全国|国内外|市场化)", name):
+        if name.startswith(generic_leads):
             continue
         out.append(OrgMention(name, kinds[m.group()], s, m.end()))
     return out

@@ -44,6 +44,10 @@ class _Rx:
     scope_lead: re.Pattern[str]
     row_number: re.Pattern[str]
     unvalued_tail: re.Pattern[str]
+    separator: re.Pattern[str]
+    separator_before_number: re.Pattern[str]
+    list_end: re.Pattern[str]
+    quantity_words: re.Pattern[str]
 
 
 @cache
@@ -52,6 +56,7 @@ def _rx() -> _Rx:
     units = alternation(lex["units"])
     fillers = alternation(lex["trailing_fillers"])
     ordinal = re.escape(lex["ordinal_prefix"])
+    separator = "[" + "".join(re.escape(c) for c in lex["list_separators"]) + "]"
     value = re.compile(rf"(?<![\d.{ordinal}])(\d+(?:,\d{{3}})*(?:\.\d+)?)\s*({units})((?:{fillers})?)")
     return _Rx(
         value=value,
@@ -72,6 +77,10 @@ def _rx() -> _Rx:
         scope_lead=re.compile(r"^\s*(?:" + alternation(lex["scope_leads"]) + ")$"),
         row_number=re.compile(lex["row_number"]),
         unvalued_tail=re.compile("(?:" + alternation(lex["unvalued_tails"]) + ")$"),
+        separator=re.compile(separator),
+        separator_before_number=re.compile(separator + r"(?=\d)"),
+        list_end=re.compile(r"^(.+?)" + re.escape(lex["list_end"]) + "$"),
+        quantity_words=re.compile("(" + "|".join(re.escape(w) for w in lex["quantity_words"]) + ")"),
     )
 
 
@@ -105,7 +114,7 @@ def _strip_lead(name: str) -> str:
     prev = None
     while prev != name:
         prev = name
-        name = rx.lead.sub("", name).lstrip("，、：:的")
+        name = rx.lead.sub("", name).lstrip(lexicon().indicators["lead_strip_chars"])
     return name
 
 
@@ -115,7 +124,9 @@ def _strip_verbs(name: str) -> str:
     while prev != name:
         prev = name
         name = rx.verbs_tail.sub("", name)
-    return name.replace("实现", "")
+    for word in lexicon().indicators["name_drop_words"]:
+        name = name.replace(word, "")
+    return name
 
 
 def _strip_action(name: str) -> str:
@@ -129,12 +140,13 @@ def _strip_action(name: str) -> str:
 def _segments(clause: str) -> list[tuple[str, bool]]:
     """Split a clause holding a list of targets; the flag marks pieces after a list separator."""
     rx = _rx()
+    seps = lexicon().indicators["list_separators"]
     cuts = []
     for m in rx.value.finditer(clause):
         j = m.end()
-        if j < len(clause) and clause[j] in "、和及" and rx.value.search(clause, j + 1):
+        if j < len(clause) and clause[j] in seps and rx.value.search(clause, j + 1):
             cuts.append(j)
-    for m in re.finditer(r"[和及、](?=\d)", clause):
+    for m in rx.separator_before_number.finditer(clause):
         cuts.append(m.start())
     if not cuts:
         return [(clause, False)]
@@ -160,7 +172,7 @@ def _respectively(clause: str) -> list[tuple[str, re.Match[str]]]:
     if at < 0:
         return []
     values = list(rx.value.finditer(clause, at))
-    names = [n for n in re.split(r"[、和及]", _strip_lead(clause[:at])) if n]
+    names = [n for n in rx.separator.split(_strip_lead(clause[:at])) if n]
     if len(names) < 2 or len(names) != len(values) or rx.value.search(clause[:at]):
         return []
     last = names[-1]
@@ -378,7 +390,7 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
     def ev(s: int, e: int) -> Evidence:
         return ctx.evidence(s, e, sentence=quote, node=node)
 
-    nature = next((n for n in lex["natures"] if n + "指标" in text), None)
+    nature = next((n for n in lex["natures"] if n + lex["indicator_word"] in text), None)
     prev_name: str | None = None
     unvalued: str | None = None  # the quantity the previous clause named without a value
     pos = 0
@@ -416,7 +428,7 @@ def _sentence_targets(ctx: Ctx, text: str, start: int, year: int | None, *, quot
             if rb and baseline is None:  # "较2022年增长50%": the base year of a relative target
                 pre = pre[: rb.start()] + pre[rb.end():]
                 b_year = int(rb.group("byear")) if rb.group("byear") else None
-            post = rx.fillers_tail.sub("", post).lstrip("的")
+            post = rx.fillers_tail.sub("", post).lstrip(lex["post_value_particle"])
             post = re.sub(r"^[^\u4e00-\u9fffA-Za-z“]+", "", post)
             is_growth = unit == "%" and any(g in clause_core for g in growth)
             pre_clean = _strip_verbs(_strip_lead(pre))
@@ -470,10 +482,10 @@ def _growth_names(pre_clean: str, clause: str, *, relative: bool) -> list[str]:
         suffix = lex["growth_suffix_relative"]
     else:
         suffix = lex["growth_suffix_average"] if lex["growth_average_marker"] in clause else lex["growth_suffix"]
-    listed = re.match(r"^(.+?)等$", base)
+    listed = _rx().list_end.match(base)
     if listed and "、" in listed.group(1):
         return [x + suffix for x in listed.group(1).split("、") if x]
-    return [base.rstrip("等") + suffix]
+    return [base.rstrip(lex["list_end"]) + suffix]
 
 
 def _plain_name(pre_clean: str, post: str, prev_name: str | None, after_sep: bool) -> str:
@@ -483,7 +495,7 @@ def _plain_name(pre_clean: str, post: str, prev_name: str | None, after_sep: boo
     name = _strip_action(name.strip("，、：: "))
     if name.startswith(lex["share_lead"]) and prev_name:
         name = prev_name + name
-        if name.endswith("的"):
+        if name.endswith(lex["share_open_end"]):
             name += lex["share_suffix"]
     elif after_sep:
         name = _expand(name, prev_name)
@@ -497,7 +509,7 @@ def _task_table_targets(ctx: Ctx, table: TableT, period_end: int | None) -> list
     one-year plan.
     """
     head = [re.sub(r"\s", "", c.text) for c in table.header]
-    if not head or any("指标" in h for h in head):
+    if not head or any(lexicon().indicators["indicator_word"] in h for h in head):
         return []
     col = next((i for w in lexicon().outline["measure_headers"] for i, h in enumerate(head) if w in h), None)
     if col is None:
@@ -520,17 +532,18 @@ def _task_table_targets(ctx: Ctx, table: TableT, period_end: int | None) -> list
 
 def _name_column(head: list[str], nature_col: int | None, category_cols: list[int]) -> int | None:
     """The column naming an indicator table's rows."""
-    name_col = next((i for i, h in enumerate(head) if "名称" in h), None)
+    lex = lexicon().indicators
+    name_col = next((i for i, h in enumerate(head) if lex["table_name_header"] in h), None)
     if name_col is not None:
         return name_col
     # 一级指标 | 二级指标: the innermost level names the row
-    named = [i for i, h in enumerate(head) if "指标" in h and i != nature_col]
+    named = [i for i, h in enumerate(head) if lex["indicator_word"] in h and i != nature_col]
     inner = [i for i in named if i not in category_cols]
     if inner or named:
         return (inner or named)[-1]
     # no 指标 column (项目 | 2020年 | 2025年 | 指标属性): the first column that is no number, unit or year
     plain = [i for i, h in enumerate(head) if i != nature_col and i not in category_cols
-             and h not in ("序号", "单位") and not re.search(r"\d", h)]
+             and h not in (lex["table_seq_header"], lex["table_unit_header"]) and not re.search(r"\d", h)]
     return plain[0] if plain else None
 
 
@@ -554,7 +567,7 @@ def _aligned(cells: list[Cell | None], width: int, category_cols: list[int]) -> 
 def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[Indicator]:
     lex = lexicon().indicators
     head = [re.sub(r"\s", "", c.text) for c in table.header]
-    if not head or not any("指标" in h for h in head):
+    if not head or not any(lex["indicator_word"] in h for h in head):
         return []
     category_words = lex["table_category_headers"]
     category_cols = [i for i, h in enumerate(head) if any(w in h for w in category_words)]
@@ -562,13 +575,13 @@ def _table_indicators(ctx: Ctx, table: TableT, period_end: int | None) -> list[I
     name_col = _name_column(head, nature_col, category_cols)
     if name_col is None:
         return []
-    seq_col = next((i for i, h in enumerate(head) if h == "序号"), None)
+    seq_col = next((i for i, h in enumerate(head) if h == lex["table_seq_header"]), None)
     value_cols = [i for i in range(len(head)) if i not in (name_col, seq_col, nature_col, *category_cols)
-                  and "单位" not in head[i]]
-    unit_col = next((i for i, h in enumerate(head) if h == "单位"), None)
+                  and lex["table_unit_header"] not in head[i]]
+    unit_col = next((i for i, h in enumerate(head) if h == lex["table_unit_header"]), None)
     years: dict[int, int | None] = {}
     for i in value_cols:
-        ym = re.search(r"(\d{4})年", head[i])
+        ym = re.search(lex["table_year_header"], head[i])
         years[i] = int(ym.group(1)) if ym else None
     # 2025年目标 | 2027年目标: several target columns, one target each; else the last value column
     target_cols = [i for i in value_cols if any(w in head[i] for w in lex["table_target_headers"])]
@@ -625,8 +638,6 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)} or {s}
 
 
-_QUANTITY_WORDS = re.compile(r"(总量|数量|总数|累计|拥有量|新增)")
-
 
 @cache
 def _near(a: str, b: str) -> bool:
@@ -636,7 +647,8 @@ def _near(a: str, b: str) -> bool:
     x, y = _bigrams(a), _bigrams(b)
     if len(x & y) / max(1, len(x | y)) >= 0.5:
         return True
-    p, q = _QUANTITY_WORDS.sub("", a), _QUANTITY_WORDS.sub("", b)
+    quantity_words = _rx().quantity_words
+    p, q = quantity_words.sub("", a), quantity_words.sub("", b)
     return len(min(p, q, key=len)) >= 4 and (p in q or q in p)
 
 

@@ -68,6 +68,8 @@ class _Rx:
     generic: re.Pattern[str]
     region_name: re.Pattern[str]
     gi_context: re.Pattern[str]
+    conj: re.Pattern[str]
+    conj_lead: re.Pattern[str]
 
 
 @cache
@@ -79,35 +81,39 @@ def _rx() -> _Rx:
     kinds |= {w: "firm_forward" for w in m["firm_forward_triggers"]}
     kinds |= {w: "neutral" for w in m["neutral_triggers"]}
     # 等4件商标, 等一批品牌; a count without 等 leaves a list unmarked
-    count = r"(?P<count>\s*(?:[\d一二两三四五六七八九十百]+\s*[件个家项批种]|一批|多个|多家|多件))?\s*"
+    count = r"(?P<count>\s*" + m["list_count"] + r")?\s*"
+    deng = re.escape(m["list_end"])
 
     def marker(qualifiers: list[str]) -> re.Pattern[str]:
         # what stands between a list and its trigger word, read backwards from the trigger: 等 [count] [qualifiers]
-        return re.compile(rf"(?P<deng>等)?{count}(?P<qual>(?:{alternation(qualifiers)}){{0,3}})$")
+        return re.compile(rf"(?P<deng>{deng})?{count}(?P<qual>(?:{alternation(qualifiers)}){{0,3}})$")
 
     # 等 + words naming the kind of enterprise (等猕猴桃龙头企业, 等白酒企业, 等龙头茶企)
     filler = alternation([*m["firm_qualifiers"], *m["product_heads"], *m["plain_words"],
                           *lexicon().industry_label_index()])
     free_qual = rf"[^{re.escape(''.join(m['firm_qualifier_breakers']))}\W\d]{{1,{int(m['firm_free_qualifier_max'])}}}"
     return _Rx(
-        trigger=re.compile(rf"(?:{alternation(list(kinds))})(?!业)"),  # 酒企 is not read in 白酒企业
+        # 酒企 is not read in 白酒企业
+        trigger=re.compile(rf"(?:{alternation(list(kinds))})(?!{re.escape(m['trigger_not_before'])})"),
         kinds=kinds,
         gi_marker=marker(m["gi_qualifiers"]),
         brand_marker=marker(m["brand_qualifiers"]),
         # …or any short noun naming the enterprises' trade (等陈皮企业, 等藤编企业): the names themselves
         # must still look like enterprise short names
-        firm_marker=re.compile(rf"(?P<deng>等){count}(?P<qual>(?:{filler}){{0,3}}|{free_qual})$"),
+        firm_marker=re.compile(rf"(?P<deng>{deng}){count}(?P<qual>(?:{filler}){{0,3}}|{free_qual})$"),
         firm_known_qual=re.compile(rf"(?:{filler}){{0,3}}"),
-        neutral_marker=re.compile(r"(?P<deng>等)?(?P<qual>金字|亮丽|靓丽)?$"),
+        neutral_marker=re.compile(rf"(?P<deng>{deng})?(?P<qual>{alternation(m['neutral_qualifiers'])})?$"),
         not_followed=re.compile(alternation(m["not_followed_by"])),
         left_stops=re.compile(alternation(m["left_stops"])),
         right_stops=re.compile(alternation(m["right_stops"])),
-        frame=re.compile(rf"以([^以为，。；：\n]{{2,60}}?)为(?:{alternation(m['frame_roles'])})"),
+        frame=re.compile(m["frame"].replace("{roles}", alternation(m["frame_roles"]))),
         reject=re.compile(alternation(m["reject_contains"])),
         not_name_shape=re.compile("|".join(m["not_name_patterns"])),
         generic=re.compile(alternation(m["generic_words"])),
         region_name=re.compile(rf"[{m['region_abbreviations']}][{m['region_directions']}]"),
         gi_context=re.compile(alternation(m["gi_context_words"])),
+        conj=re.compile("(" + alternation(m["conjunctions"]) + ")"),
+        conj_lead=re.compile(r"\s*(" + alternation(m["conjunctions"]) + ")"),
     )
 
 
@@ -194,13 +200,13 @@ def _split_plain(seg: str, pos: int) -> list[_Item]:
     out: list[_Item] = []
     for part in re.finditer(r"[^、]+", seg):
         pieces = [(part.group(), pos + part.start())]
-        conj = re.search(r"(以及|和|及|与)", part.group())
+        conj = _rx().conj.search(part.group())
         if conj and conj.start() >= 2 and len(part.group()) - conj.end() >= 2:
             a, b = part.group()[: conj.start()], part.group()[conj.end():]
             pieces = [(a, pos + part.start()), (b, pos + part.start() + conj.end())]
         for text, at in pieces:
             name = text.strip(" \"'")
-            if name and name not in ("和", "及", "与", "以及"):
+            if name and name not in lexicon().marks["conjunctions"]:
                 out.append(_Item(name, at + text.find(name), False))
     return out
 
@@ -214,7 +220,7 @@ def _items(text: str, start: int, end: int) -> list[_Item]:
             continue
         out.extend(_split_plain(text[pos : q.start()], pos))
         tail = re.match(r"[^、“]+", text[q.end() : end])
-        if tail and not re.match(r"\s*(以及|和|及|与)", tail.group()):
+        if tail and not _rx().conj_lead.match(tail.group()):
             # a quoted word inside a longer item (“A”斗茶大赛) is a modifier, not a listed name
             out.append(_Item(text[q.start() : q.end() + tail.end()], q.start(), False))
             pos = q.end() + tail.end()
@@ -397,7 +403,7 @@ class _Segment:
         for m in _rx().frame.finditer(text, self.start, self.end):
             if not self.free(m.start(1), m.end(1)):
                 continue
-            deng = text.rfind("等", m.start(1), m.end(1))
+            deng = text.rfind(lexicon().marks["list_end"], m.start(1), m.end(1))
             for it in _items(text, m.start(1), deng if deng >= 0 else m.end(1)):
                 if it.name and _ok(it.name, "gi") and self.gi_kind(it):
                     self.add("gi", it)

@@ -19,13 +19,8 @@ from ontology.iri import slug
 from ontology.lexicon import alternation, lexicon
 from ontology.regions import Region
 
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[［(（【]\d{4}[〕\]］)）】]\d{1,4}号")
-_DATE_CN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_ZH_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_DATE_ZH = re.compile(r"([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
 _QUOTE = re.compile(r"《([^《》]{4,150})》")
-_DOCNUM_TAIL = re.compile(r"[（(][^）)]*?(?:〔|\[|［|发)[^）)]*\d{4}[^）)]*[）)]$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -35,7 +30,14 @@ def _rx() -> dict[str, Any]:
     """The lexicon's metadata patterns, compiled once."""
     m = lexicon().metadata
     imp, per, nap = m["implements"], m["period"], m["not_a_plan"]
+    dates, cited = m["dates"], m["cited"]
     return {
+        "doc_number": re.compile(m["doc_number"]),
+        "docnum_tail": re.compile(cited["doc_number_tail"]),
+        "bracket_dropped": re.compile(cited["bracket_dropped"]),
+        "date_cn": re.compile(dates["arabic"]),
+        "date_zh": re.compile(dates["chinese"]),
+        "year": re.compile(dates["year"]),
         "issuer_line": re.compile(m["issuer_line"]),
         "issuer_head": re.compile(m["issuer_head"]),
         "date_tail": re.compile(m["date_line_tail"]),
@@ -67,23 +69,26 @@ def _rx() -> dict[str, Any]:
 
 
 def _zh_number(s: str) -> int:
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return (_ZH_DIGITS.get(a, 1) if a else 1) * 10 + (_ZH_DIGITS.get(b, 0) if b else 0)
-    return int("".join(str(_ZH_DIGITS[c]) for c in s))
+    dates = lexicon().metadata["dates"]
+    digits: dict[str, int] = dates["chinese_digits"]
+    ten = dates["chinese_ten"]
+    if ten in s:
+        a, _, b = s.partition(ten)
+        return (digits.get(a, 1) if a else 1) * 10 + (digits.get(b, 0) if b else 0)
+    return int("".join(str(digits[c]) for c in s))
 
 
 def parse_date(text: str) -> tuple[date, int, int] | None:
     """First date in text (2022年10月25日, 2022-07-08, 二〇二二年十月二十五日) with its span."""
     found = []
-    for rx in (_DATE_CN, _DATE_ISO):
+    for rx in (_rx()["date_cn"], _DATE_ISO):
         m = rx.search(text)
         if m:
             try:
                 found.append((date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.start(), m.end()))
             except ValueError:
                 pass
-    m = _DATE_ZH.search(text)
+    m = _rx()["date_zh"].search(text)
     if m:
         try:
             y = _zh_number(m.group(1))
@@ -96,7 +101,7 @@ def parse_date(text: str) -> tuple[date, int, int] | None:
 def _repair_brackets(title: str) -> str:
     """Put back an opening bracket a web extraction dropped: 纲要2021—2035年） -> 纲要（2021—2035年）."""
     if title.count("）") > title.count("（"):
-        return re.sub(r"(\d{4}\s*[—\-–~]+\s*\d{4}年?)）", r"（\1）", title, count=1)
+        return _rx()["bracket_dropped"].sub(r"（\1）", title, count=1)
     return title
 
 
@@ -223,7 +228,7 @@ def _period(ctx: Ctx, title: str | None, issue_date: date | None) -> tuple[int, 
         hits = [v for k, v in five.items() if k in title]
         if hits:
             return hits[0]  # type: ignore[return-value]
-        years = set(re.findall(r"(\d{4})年", title))
+        years = set(rx["year"].findall(title))
         if len(years) == 1 and rx["annual"].search(title):
             y = int(years.pop())
             return y, y
@@ -231,7 +236,7 @@ def _period(ctx: Ctx, title: str | None, issue_date: date | None) -> tuple[int, 
     if title and not years and rx["annual_only"].search(title):
         # 某县知识产权工作要点 printing its year only in the preamble: 为做好2024年全县知识产权工作
         first_heading = min((n.start for n in ctx.st.nodes), default=len(ctx.text)) - ctx.st.body_start
-        named = set(re.findall(r"(\d{4})年", body[:max(first_heading, 0)]))
+        named = set(rx["year"].findall(body[:max(first_heading, 0)]))
         if len(named) == 1:
             y = int(named.pop())
             return y, y
@@ -270,7 +275,7 @@ def extract_metadata(ctx: Ctx) -> PlanMeta:
     # 文号: the first document number printed in the notice (or at the very top of the text)
     head = notice if notice.strip() else text[:400]
     doc_number = None
-    m = DOC_NUMBER.search(head)
+    m = _rx()["doc_number"].search(head)
     if m:
         doc_number = m.group()
         ev["doc_number"] = ctx.evidence(m.start(), m.end(), sentence=doc_number)
@@ -363,12 +368,12 @@ def _implements(ctx: Ctx, title: str | None) -> list[CitedPlan]:
             cited = qm.group(1).strip()
             if rx["standard_after"].match(after) or rx["standard_title"].search(cited):
                 continue
-            cited = _DOCNUM_TAIL.sub("", _repair_brackets(cited))
+            cited = rx["docnum_tail"].sub("", _repair_brackets(cited))
             key = cited_plan_key(cited)
             if key in seen or key == own:
                 continue
             seen.add(key)
-            dn = DOC_NUMBER.search(after[:25]) if after.startswith(("（", "(")) else None
+            dn = rx["doc_number"].search(after[:25]) if after.startswith(("（", "(")) else None
             out.append(CitedPlan(title=cited, doc_number=dn.group() if dn else None,
                                  evidence=ctx.evidence(sent.start + qm.start(), sent.start + qm.end())))
         for cited, at in _unquoted_parents(s):

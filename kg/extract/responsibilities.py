@@ -57,7 +57,8 @@ def _rx() -> dict[str, re.Pattern[str]]:
         "noise": re.compile("(" + alternation(lexicon().departments["list_noise"]) + ")+$"),
         "collective": re.compile("^(" + alternation(r["collective_leads"]) + ")"),
         # a collective named as a body (各镇（街道）, 各县（市、区）人民政府), not a clause that opens with 各
-        "collective_name": re.compile("^(" + alternation(r["collective_leads"]) + r")[^，。；：要对的将在]{1,14}$"),
+        "collective_name": re.compile("^(" + alternation(r["collective_leads"]) + r")[^，。；："
+                                      + "".join(r["collective_name_breakers"]) + "]{1,14}$"),
         "institution": re.compile("(" + alternation(r["institution_endings"]) + ")$"),
 
         "clause_delims": re.compile(r"[，。；：:,;]"),
@@ -118,7 +119,7 @@ def _parts(text: str, s: int, e: int) -> list[tuple[int, int]]:
     (县金融服务中心和县市场监督管理局), not inside a name (县人力资源和社会保障局)."""
     out = []
     for a, b in split_top(text, s, e, "、/"):
-        sub = split_top(text, a, b, "和及与")
+        sub = split_top(text, a, b, "".join(lexicon().departments["responsibility"]["list_joiners"]))
         if len(sub) > 1 and all(looks_like_body(text[x:y].strip()) for x, y in sub):
             out += sub
         else:
@@ -267,7 +268,8 @@ def _groups(text: str, mentions: list[Mention]) -> list[list[Mention]]:
         if m.alias_of is not None:
             continue
         gap = re.sub(r"^[（(][^（）()]*[）)]", "", text[out[-1][-1].end : m.start]) if out else ""
-        if out and gap in ("、", "和", "及", "与", "，"):  # a co-name in brackets may stand before the joiner
+        # a co-name in brackets may stand before the joiner
+        if out and gap in ("、", *lexicon().departments["responsibility"]["list_joiners"], "，"):
             out[-1].append(m)
         else:
             out.append([m])
@@ -324,8 +326,9 @@ def _merge(items: list[Item], found: list[Item]) -> None:
 @cache
 def _list_rx(pattern: str) -> re.Pattern[str]:
     # LIST: names joined by 、和及, each may carry a co-name in brackets
-    body = r"(?:[^，。；：、（）()和及]|[（(][^（）()]{1,30}[）)])"
-    return re.compile(pattern.replace("LIST", rf"(?P<list>{body}{{2,40}}?(?:[、和及]{body}{{2,40}}?)*)"))
+    joiners = "".join(lexicon().departments["responsibility"]["prose_list_joiners"])
+    body = r"(?:[^，。；：、（）()" + joiners + r"]|[（(][^（）()]{1,30}[）)])"
+    return re.compile(pattern.replace("LIST", rf"(?P<list>{body}{{2,40}}?(?:[、{joiners}]{body}{{2,40}}?)*)"))
 
 
 def _around_names(ctx: Ctx, s0: int, s1: int, region_aliases: set[str], skip: SpanSet) -> list[Item]:

@@ -31,7 +31,6 @@ from kg.structure import Cell, Node, TableT
 from ontology.lexicon import lexicon
 
 _NUMBER_LEAD = re.compile(r"^\s*\d{1,3}[\.．、]\s*")
-_ZH_NUMBER_LEAD = re.compile(r"^[（(]?[一二三四五六七八九十]+[、）)]")
 
 
 @dataclass
@@ -265,7 +264,7 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
             continue  # the header printed again (a table running over a page break)
         gcell = cells[group_col] if group_col is not None and group_col < len(cells) else None
         if gcell is not None and gcell.text:
-            title = _ZH_NUMBER_LEAD.sub("", _NUMBER_LEAD.sub("", gcell.text))
+            title = re.sub(lexicon().outline["zh_number_lead"], "", _NUMBER_LEAD.sub("", gcell.text))
             group = TaskDraft(id=f"t{ti + 1}-g{ri + 1}", title=title, text=gcell.text,
                               path=[*table_path(table), title], parent=parent_id, start=gcell.start, end=gcell.end,
                               evidence=ctx.evidence(gcell.start, gcell.end, sentence=gcell.text, node=table.node),
