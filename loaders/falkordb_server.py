@@ -16,7 +16,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # the helpers both local servers use live in loaders.servers; they are re-exported here, where callers found them
-from loaders.servers import ServerError, ServerInfo, free_port, kill_now, port_in_use, read_pid, wait_gone, workspace
+from loaders.servers import (
+    ServerError,
+    ServerInfo,
+    free_port,
+    info,
+    kill_now,
+    port_in_use,
+    read_pid,
+    wait_gone,
+    workspace,
+)
 
 __all__ = ["DEFAULT_PORT", "ServerError", "ServerInfo", "binaries", "configured_port", "data_dir", "free_port", "kill",
            "port_in_use", "running", "start", "status", "stop", "workspace"]
@@ -54,13 +64,7 @@ def _pid(ddir: Path) -> int | None:
 
 def status(home: Path | None = None) -> ServerInfo:
     ddir = data_dir(home)
-    pid = _pid(ddir)
-    port = None
-    try:
-        port = int((ddir / "port").read_text().strip())
-    except (OSError, ValueError):
-        pass
-    return ServerInfo(pid is not None, port if pid else None, pid, ddir)
+    return info(ddir, _pid(ddir))
 
 
 def start(port: int | None = None, home: Path | None = None, timeout: float = 15.0) -> ServerInfo:

@@ -22,6 +22,7 @@ from loaders.servers import (
     ServerError,
     ServerInfo,
     free_port,
+    info,
     kill_now,
     port_in_use,
     read_pid,
@@ -191,13 +192,7 @@ def _pid(ddir: Path) -> int | None:
 def status(home: Path | None = None) -> ServerInfo:
     """Whether the server of this workspace runs, and on which port."""
     ddir = data_dir(home)
-    pid = _pid(ddir)
-    port = None
-    try:
-        port = int((ddir / "port").read_text().strip())
-    except (OSError, ValueError):
-        pass
-    return ServerInfo(pid is not None, port if pid else None, pid, ddir)
+    return info(ddir, _pid(ddir))
 
 
 def start(port: int | None = None, home: Path | None = None, heap: str = DEFAULT_HEAP, password: str | None = None,

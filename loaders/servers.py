@@ -89,6 +89,16 @@ def read_pid(pidfile: Path, marker: str | None = None) -> int | None:
     return pid
 
 
+def info(ddir: Path, pid: int | None) -> ServerInfo:
+    """A server's status from its data folder: running when its pid is alive, on the port it wrote there."""
+    port = None
+    try:
+        port = int((ddir / "port").read_text().strip())
+    except (OSError, ValueError):
+        pass
+    return ServerInfo(pid is not None, port if pid else None, pid, ddir)
+
+
 def wait_gone(pid: int, timeout: float) -> bool:
     """Wait up to ``timeout`` seconds for the process to end; True if it did."""
     deadline = time.monotonic() + timeout
