@@ -234,3 +234,52 @@ class PlanData(Record):
                 if name not in named:
                     raise ValueError(f"task {t.id!r} names industry {name!r}, which is not in industries")
         return self
+
+
+# --- corpus-level facts: what one plan took from another (decided by kg.reuse over the whole corpus) ---
+
+
+class ReuseSide(Record):
+    """One side of a reuse: the plan, the task (when the text lies in one) and the quoted span."""
+
+    plan: str = Field(description="PlanMeta.key")
+    task: str | None = Field(default=None, description="Task.id, when the sentence lies in a task")
+    evidence: Evidence = Field(description="the matched sentence (or clause) in this plan")
+
+
+class TaskReuse(Record):
+    """A task's text taken from another plan's task: ``target`` reused ``source``'s text.
+
+    When nothing tells which came first (``directed`` false), source and target are ordered by plan key.
+    """
+
+    source: ReuseSide
+    target: ReuseSide
+    directed: bool
+    reason: Literal["implements", "issue_date", "period"] | None = Field(
+        default=None, description="what decided the direction: the target IMPLEMENTS the source, or it is later")
+    similarity: float = Field(ge=0, le=1, description="similarity of the best matched sentence pair")
+    share: float = Field(ge=0, le=1, description="share of the target task's text found in the source")
+    sentences: int = Field(ge=1, description="matched sentence pairs between the two tasks")
+
+
+class PlanReuse(Record):
+    """Plan-level reuse: the share of ``target``'s text found in ``source`` and the tasks involved."""
+
+    source: str = Field(description="PlanMeta.key of the plan text was taken from")
+    target: str = Field(description="PlanMeta.key of the plan that took it")
+    directed: bool
+    reason: Literal["implements", "issue_date", "period"] | None = None
+    share: float = Field(ge=0, le=1, description="share of the target plan's text found in the source")
+    sentences: int = Field(ge=1, description="matched sentence pairs")
+    tasks: int = Field(ge=0, description="task-level reuses between the two plans")
+    source_evidence: Evidence = Field(description="the strongest matched sentence in the source")
+    target_evidence: Evidence = Field(description="its counterpart in the target")
+
+
+class ReuseReport(Record):
+    """Every reuse found in a corpus; written as reuse.json beside the graph by `ipkg build`."""
+
+    schema_version: str = SCHEMA_VERSION
+    tasks: list[TaskReuse] = Field(default_factory=list)
+    plans: list[PlanReuse] = Field(default_factory=list)
