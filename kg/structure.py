@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from ontology.lexicon import alternation, lexicon
 
 _QUOTED = re.compile(r"《([^《》]{4,120})》")
-_NOTICE_TITLE = re.compile(r"关于印发(.{4,120}?)的通知")
 _INT = re.compile(r"^\d{1,3}$")
 
 
@@ -154,11 +153,12 @@ def _find_title(lines: list[Line]) -> tuple[int | None, str | None]:
     not_title = re.compile(words["not_title"])
     limit = max(12, len(lines) // 3)
     filled = [ln for ln in lines[: limit + 20] if ln.text.strip()]
+    notice_inner = re.compile(words["notice_inner"])
     quoted: list[tuple[int, str]] = []
     for ln in lines[:limit]:
         if any(w in ln.text for w in words["notice_quote_markers"]):
             quoted += [(ln.idx, q) for q in _QUOTED.findall(ln.text)]
-            quoted += [(ln.idx, q) for q in _NOTICE_TITLE.findall(ln.text) if "《" not in q]
+            quoted += [(ln.idx, q) for q in notice_inner.findall(ln.text) if "《" not in q]
     for at, q in quoted:
         key = norm_key(q)
         for k, ln in enumerate(filled):
@@ -214,7 +214,8 @@ def _split_cells(line: Line) -> list[Cell]:
 
 def _is_header_cell(text: str) -> bool:
     t = re.sub(r"\s", "", text)
-    return t in lexicon().outline["table_header_cells"] or bool(re.fullmatch(r"\d{3,4}年(目标|基期)?", t))
+    outline = lexicon().outline
+    return t in outline["table_header_cells"] or bool(re.fullmatch(outline["table_header_year"], t))
 
 
 def _tab_table(lines: list[Line], i: int, toc: re.Pattern[str], node: Node | None) -> tuple[TableT, int]:

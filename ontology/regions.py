@@ -17,11 +17,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-# Rows of the data file that are grouping placeholders, not regions.
-_PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划", "直辖县级行政区划"}
-# Name endings removed to form the short name used in running text (璧山区 -> 璧山).
-_AUTONOMY = re.compile(r"自治(县|州|旗|区)$")
-_LEVEL_SUFFIX = re.compile(r"(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|区|县|旗)$")
+from ontology.lexicon import lexicon
+
+
+@cache
+def _names() -> tuple[frozenset[str], re.Pattern[str], re.Pattern[str]]:
+    """The lexicon's region-name words (lexicon/regions.toml): placeholder rows, autonomy and level endings."""
+    words = lexicon().regions
+    return frozenset(words["placeholders"]), re.compile(words["autonomy"]), re.compile(words["level_suffix"])
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class Region:
     @property
     def short(self) -> str:
         """Short form used in text: 民和回族土族自治县 -> 民和, 重庆市 -> 重庆."""
-        m = _AUTONOMY.search(self.name)
+        m = _names()[1].search(self.name)
         if m:
             stem = self.name[: m.start()]
             # strip the ethnic names before 自治…, from the end: 民和回族土族 -> 民和
@@ -47,7 +50,7 @@ class Region:
                         stem, changed = stem[: -len(nation)], True
                         break
         else:
-            stem = _LEVEL_SUFFIX.sub("", self.name)
+            stem = _names()[2].sub("", self.name)
         return stem if len(stem) >= 2 else self.name
 
     def aliases(self) -> set[str]:
@@ -57,7 +60,7 @@ class Region:
             out.add(short)
             # an autonomous unit is commonly written with a plain level suffix (民和县, 湘西州) or
             # without its nations (湘西自治州)
-            m = _AUTONOMY.search(self.name)
+            m = _names()[1].search(self.name)
             if m:
                 out |= {short + m.group(1), short + m.group()}
         return out
@@ -76,7 +79,7 @@ def _read_adcodes(path: Path) -> dict[str, str]:
     with path.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             code = row["adcode"][:6]
-            if row["adcode"][6:].strip("0") or row["name"] in _PLACEHOLDERS:
+            if row["adcode"][6:].strip("0") or row["name"] in _names()[0]:
                 continue  # below county level, or a grouping placeholder
             rows[code] = row["name"]
     return rows
