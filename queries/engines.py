@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from loaders.cypher import Store
 from ontology.iri import ONTOLOGY_IRI
 from queries.catalogue import Question
+from queries.endpoint.guard import Refusal, check, is_update
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 _NUMERIC = {f"{XSD}{t}" for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
@@ -90,9 +91,6 @@ DEFAULT_PREFIXES = {
     "org": "http://www.w3.org/ns/org#", "prov": "http://www.w3.org/ns/prov#", "dcterms": "http://purl.org/dc/terms/",
 }
 READ_ONLY = "refused: SPARQL updates are not run here; ipkg's SPARQL is read-only (SELECT, ASK, CONSTRUCT, DESCRIBE)"
-# an update's keywords: only a text that fails to parse as a query and has one is tried as an update
-_UPDATE_WORD = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", re.IGNORECASE)
-_MAX_UPDATE_CHECK = 100_000
 _ERROR_AT = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
 # what the parser expected, kept when a reader can act on it: quoted tokens and keywords, not character classes
 _EXPECTED_WORD = re.compile(r'"[^"]{1,4}"|\b[A-Z][A-Z_]{1,}\b')
@@ -101,19 +99,6 @@ _NOT_NAMES = re.compile(r'<[^<>\s]*>|"""[\s\S]*?"""|' r"'''[\s\S]*?'''|" r'"(?:[
                         r"'(?:[^'\\\n]|\\.)*'|#[^\n]*")
 _PREFIXED = re.compile(r"(?<![\w?$:.-])([A-Za-z][\w.-]*)?:(?=[\w%])")
 _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE)
-
-
-def is_update(text: str) -> bool:
-    """Whether a text is a SPARQL update (only texts of sane size with an update keyword are parsed, by rdflib)."""
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    if len(text) > _MAX_UPDATE_CHECK or not _UPDATE_WORD.search(text):
-        return False
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
 
 
 def _blank(query: str) -> str:
@@ -193,14 +178,19 @@ def syntax_error(query: str, message: str) -> str:
 def run_sparql(store: ox.Store, query: str, params: dict[str, Any] | None = None
                ) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Run a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query with :data:`DEFAULT_PREFIXES` declared; returns
-    column names and rows of plain values. An update is refused as read-only; a syntax error names its line and
+    column names and rows of plain values. An update is refused as read-only, and so is a query the parser would
+    crash on or one using SERVICE (``guard.check``), before the parser sees it; a syntax error names its line and
     column with a caret under the query's line."""
     text = bind_sparql(query, params or {})
     try:
+        check(text)
+    except Refusal as exc:
+        raise QueryError(f"query refused: {exc}") from None
+    if is_update(text):
+        raise QueryError(READ_ONLY)
+    try:
         result = store.query(text, prefixes=DEFAULT_PREFIXES)
     except SyntaxError as exc:
-        if is_update(query):
-            raise QueryError(READ_ONLY) from exc
         raise QueryError(syntax_error(text, str(exc))) from exc
     except (OSError, ValueError) as exc:
         raise QueryError(f"SPARQL error: {exc}") from exc

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.folder import graph_of, has_plans
+from kg.folder import base_iri_of, graph_base_iri, graph_of, has_plans
 from viz.render import render
 from viz.select import ego
 
@@ -24,10 +24,19 @@ def neighbourhood_pictures(folder: Path) -> Callable[[str], str] | None:
     def picture(iri: str) -> str:
         with lock:
             if not kept:
-                kept.append(graph_of(folder)[0])
+                kept.append(_as_built(graph_of(folder)[0], folder))
         graph = kept[0]
         if iri not in graph:
             return render(graph.subgraph([]), iri)
         return render(ego(graph, iri, 1), f"{graph.nodes[iri]['name']}（邻域 neighbourhood）", full=graph)
 
     return picture
+
+
+def _as_built(graph: nx.MultiDiGraph, folder: Path) -> nx.MultiDiGraph:
+    """The graph with the IRIs the folder was built with: assembled again from the plan data, its IRIs take the
+    base configured now (IPKG_BASE_IRI), which need not be the build's, the one the endpoint serves."""
+    built, now = base_iri_of(folder), graph_base_iri(graph)
+    if not built or not now or built == now:
+        return graph
+    return nx.relabel_nodes(graph, {n: built + n[len(now):] for n in graph if isinstance(n, str) and n.startswith(now)})

@@ -1,7 +1,8 @@
 """The endpoint's self-descriptions: a SPARQL 1.1 Service Description and a VoID description.
 
-Both are built with rdflib from the dataset's counts, with absolute URLs taken from the request
-(so they are right whatever host and port the endpoint was reached on).
+Both are built with rdflib from the dataset's counts, with absolute URLs on the server's configured
+address (``Settings.root``: `ipkg serve --public-url`, else the address it listens on), never on the
+request's Host header.
 """
 
 from __future__ import annotations

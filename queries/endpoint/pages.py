@@ -41,13 +41,22 @@ def entity(plain_404: bool = False) -> Callable[[EntityHandler], Callable[[Reque
         async def known(request: Request) -> Response:
             state = server(request)
             iri = state.settings.base_iri + request.path_params["rest"]
-            if not await run_in_threadpool(desc.exists, state.store, iri):
+            if not valid_iri(iri) or not await run_in_threadpool(desc.exists, state.store, iri):
                 return not_found(state, iri, plain_404)
             return await handler(request, state, iri)
 
         return known
 
     return wrap
+
+
+def valid_iri(iri: str) -> bool:
+    """Whether a path made an IRI (a NUL, a control character or a broken %-escape in it makes none)."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def not_found(state: ServerState, iri: str, plain: bool = False) -> Response:

@@ -1,29 +1,28 @@
 """The SPARQL 1.1 Protocol at /sparql: queries by GET and both POST forms, updates refused, limits.
 
-A request is checked here (size, encoding, content type, nesting, one query) before it costs a
-query worker; what a worker answers is cached by ``ServerState.answer``.
+A request is checked here (size, encoding, content type, one query, dataset IRIs, then the query's text by
+``guard.check``, in a thread: SERVICE, nesting, operators, patterns, terms) before it costs a query worker; a
+client address has at most ``per_client`` queries in hand at once. What a worker answers is cached by
+``ServerState.answer``.
 """
 
 from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+import pyoxigraph as ox
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from queries.endpoint.describe_service import service_graph
-from queries.endpoint.guard import MAX_NESTING, nesting_depth
+from queries.endpoint.guard import Refusal, check, is_update
 from queries.endpoint.replies import rdf_reply, reply
 from queries.endpoint.results import refusal
-from queries.endpoint.state import server
-from queries.engines import is_update
+from queries.endpoint.state import ServerState, server
 
 Params = dict[str, list[str]]
 READ_ONLY = "SPARQL updates are refused: this endpoint is read-only"
-# shorter texts are scanned on the event loop: a thread hop would cost more than the scan
-_NESTING_INLINE = 10_000
 
 
 class Refused(Exception):
@@ -81,11 +80,14 @@ async def _text(request: Request, limit: int) -> str:
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_large
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+    except ClientDisconnect:  # the client left (or was cut off for sending too slowly)
+        raise Refused(400, "the request body did not arrive") from None
     try:
         return b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:
@@ -99,20 +101,46 @@ async def _query(request: Request, text: str, params: Params) -> Response:
     """
     if len(params.get("query", [])) > 1:
         raise Refused(400, "more than one query parameter")
-    depth = nesting_depth(text) if len(text) < _NESTING_INLINE else await run_in_threadpool(nesting_depth, text)
-    if depth > MAX_NESTING:
-        raise Refused(400, f"the query nests more than {MAX_NESTING} levels deep")
     state = server(request)
+    client = request.client.host if request.client else ""
+    refused = state.admit(client)
+    if refused is not None:
+        return reply(refused)
+    try:
+        return await _answer(request, state, text, params)
+    finally:
+        state.release(client)
+
+
+async def _answer(request: Request, state: ServerState, text: str, params: Params) -> Response:
+    """A query admitted: its text checked off the event loop, then answered."""
+    try:
+        await state.check(check, text, state.settings.allowed_services)
+    except Refusal as exc:
+        if await state.check(is_update, text):  # an update too large to check is still an update
+            raise Refused(403, READ_ONLY) from None
+        raise Refused(400, f"query refused: {exc}") from None
     job = {"query": text, "accept": request.headers.get("accept", "*/*"),
            "wanted": (params.get("format") or [None])[0], "row_limit": state.settings.row_limit,
-           "default_graphs": params.get("default-graph-uri"), "named_graphs": params.get("named-graph-uri")}
-    outcome, cached = await state.answer(job)
+           "default_graphs": _graphs(params, "default-graph-uri"), "named_graphs": _graphs(params, "named-graph-uri")}
+    outcome, cached = await state.answer(job, request.client.host if request.client else "")
     if cached:
         return reply(outcome, cached=True)
     # the engine only knows the text is not a query: tell an update apart, to say why it is refused
-    if outcome.status == 400 and await run_in_threadpool(is_update, text):
+    if outcome.status == 400 and await state.check(is_update, text):
         outcome = refusal(403, READ_ONLY)
     return reply(outcome)
+
+
+def _graphs(params: Params, name: str) -> list[str] | None:
+    """The IRIs of a dataset parameter, each checked to be an IRI."""
+    iris = params.get(name)
+    for iri in iris or []:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            raise Refused(400, f"{name} {iri!r} is not an IRI") from None
+    return iris
 
 
 def wants_page(request: Request) -> bool:
@@ -133,7 +161,8 @@ def wants_page(request: Request) -> bool:
 
 def service_description(request: Request) -> Response:
     """The SPARQL 1.1 Service Description of /sparql (a GET without a query)."""
-    return rdf_reply(request, service_graph(server(request).info, str(request.base_url)))
+    state = server(request)
+    return rdf_reply(request, service_graph(state.info, state.settings.root))
 
 
 def routes() -> list[BaseRoute]:

@@ -13,9 +13,10 @@ from queries.endpoint.store import DUMP_TYPES
 
 
 async def void(request: Request) -> Response:
-    """/void: the VoID description, with absolute URLs on the host the client reached."""
+    """/void: the VoID description, with absolute URLs on the server's configured address (never the client's Host
+    header: a forged one would end up in descriptions that caches and crawlers keep)."""
     state = server(request)
-    return rdf_reply(request, void_graph(state.info, str(request.base_url), state.settings.base_iri))
+    return rdf_reply(request, void_graph(state.info, state.settings.root, state.settings.base_iri))
 
 
 async def dump(request: Request) -> Response:
