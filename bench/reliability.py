@@ -12,6 +12,12 @@ Runs, on this machine and in one go:
     SIGKILLed mid-query (the request gets an answer, the next ones succeed);
   - requests: malformed and oversized requests sent to `ipkg serve` while four clients ask the
     catalogue questions; each must get a 4xx/5xx within the time limit, every good request a 200.
+  - CLI attacks (bench/reliability_cli.py): a link to /dev/zero, a FIFO, .docx and .pdf bombs, the size
+    cap, a non-UTF-8 file name, 100,000-deep JSON, --out naming a file, a control character in a key,
+    markup and escape codes in file names; each one line, the batch goes on, bounded time and memory.
+  - endpoint attacks (bench/reliability_endpoint.py): SERVICE to a live listener, parser crashers, a flood of
+    large distinct queries, an answer larger than the cache, a worker's memory, slow queries and slowloris
+    against pages, malformed updates, bad paths, a forged Host header; each with its measured figure.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+from bench import reliability_cli, reliability_endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 5.0
@@ -177,6 +185,10 @@ def main() -> None:
             faults.append(("query worker SIGKILL mid-query", *fault_worker_killed(ep.url, ep.proc.pid)))
         finally:
             ep.stop()
+        print("CLI attacks", flush=True)
+        cli_attacks = reliability_cli.rows(tmp / "cli")
+        print("endpoint attacks", flush=True)
+        endpoint_attacks = reliability_endpoint.rows(graph_dir, echo=False)
 
     print("\ninput cases")
     for name, ok, line in inputs:
@@ -202,6 +214,16 @@ def main() -> None:
             ("faults injected", len(faults), sum(ok for _, ok, _ in faults), "survived, nothing lost"),
             ("malformed requests", len(answers), within, f"answered 4xx/5xx within {TIME_LIMIT + 2:.0f} s"),
             ("well-formed requests alongside", len(statuses), well_formed_ok, "answered 200")]
+    print(f"CLI attacks (each ipkg run under a {reliability_cli.MEMORY_CAP / 1e9:.0f} GB address-space cap)")
+    for row in cli_attacks:
+        reliability_cli.show_row(row)
+    rows.append(("CLI attacks", len(cli_attacks), sum(ok for _, ok, _ in cli_attacks), "one line, the batch goes on, "
+                 "bounded"))
+    print("endpoint attacks (issue 16: each performed against a real `ipkg serve`)")
+    for row in endpoint_attacks:
+        reliability_endpoint.show_row(row)
+    rows.append(("endpoint attacks", len(endpoint_attacks), sum(ok for _, ok, _ in endpoint_attacks),
+                 "refused or bounded as specified"))
     print(f"\n{'':32} {'tried':>6} {'passed':>7}")
     for name, n, ok, what in rows:
         print(f"{name:32} {n:6} {ok:7}  {what}")

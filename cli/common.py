@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -36,9 +38,30 @@ EvidenceOpt = Annotated[bool, typer.Option("--evidence", help="Show the evidence
 QueryFileOpt = Annotated[Path | None, typer.Option("--file", "-f", help="Read the query from a file.")]
 
 
-def error(message: str) -> None:
-    """``error MESSAGE`` on standard error (the command goes on: other inputs may still be done)."""
-    err.print(f"[red]error[/red] {message}")
+# what a terminal acts on instead of showing: C0 and C1 controls and DEL (ESC starts a command: clear the screen,
+# set the title), line and paragraph separators, bidirectional overrides (they reorder the text after them), and
+# lone surrogates (Python's stand-ins for the bytes of a file name that is not UTF-8, which no console can encode)
+_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")  # \t, \n kept
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the byte the file name held
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: object, one_line: bool = True) -> str:
+    """``text`` as rich prints it literally: control characters escaped as ``\\x1b`` (also tabs and newlines when
+    ``one_line``), a non-UTF-8 byte of a file name as ``\\xff``, and markup such as ``[red]`` kept as written."""
+    return escape((_ONE_LINE if one_line else _LINES).sub(lambda m: _escaped(m.group()), str(text)))
+
+
+def error(message: str, one_line: bool = False) -> None:
+    """``error MESSAGE`` on standard error (the command goes on: other inputs may still be done). The message is
+    printed as written (see :func:`printable`), on one line when ``one_line`` (a line per file)."""
+    err.print(f"[red]error[/red] {printable(message, one_line)}")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -47,8 +70,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def warn(message: str) -> None:
-    err.print(f"[yellow]warning[/yellow] {message}")
+def warn(message: str, one_line: bool = False) -> None:
+    """``warning MESSAGE`` on standard error, printed as written (see :func:`error`)."""
+    err.print(f"[yellow]warning[/yellow] {printable(message, one_line)}")
+
+
+def writable_folder(folder: Path, option: str = "--out") -> None:
+    """Fail with one line, before any work is done, when ``folder`` cannot be created or written into."""
+    if folder.exists() and not folder.is_dir():
+        fail(f"{option} {folder}: exists and is not a folder", 2)
+    nearest = folder
+    while not nearest.exists() and nearest != nearest.parent:
+        nearest = nearest.parent
+    if not nearest.is_dir():
+        fail(f"{option} {folder}: {nearest} is a file, not a folder", 2)
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        fail(f"{option} {folder}: {nearest} is not writable", 2)
 
 
 def progress(disable: bool = False) -> Progress:

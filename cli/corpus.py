@@ -8,11 +8,37 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from cli.common import DEFAULT_GRAPH_DIR, HOME, err, error, fail, out, print_rows, progress, warn, wide_table
+from cli.common import (
+    DEFAULT_GRAPH_DIR,
+    HOME,
+    err,
+    error,
+    fail,
+    out,
+    print_rows,
+    printable,
+    progress,
+    warn,
+    wide_table,
+    writable_folder,
+)
+from kg.ingest import DEFAULT_MAX_MB, MAX_MB_ENV, Limits
 from kg.pipeline import SAMPLE_CORPUS, FileResult, discover, extract_paths
+
+MaxMbOpt = Annotated[float, typer.Option(
+    "--max-mb", envvar=MAX_MB_ENV, min=0.001,
+    help="Refuse an input larger than this many MB: on disk, and once decompressed for .docx and .pdf (their "
+         "parts, page content and text).")]
+
+
+def env_limits() -> Limits:
+    """The input limits ``IPKG_MAX_MB`` sets, for the commands without ``--max-mb``."""
+    try:
+        return Limits.from_env()
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 def extract(
@@ -24,11 +50,15 @@ def extract(
         "--eval-dir", help="Also write the evaluation projection (../shared/eval/FORMAT.md) here.")] = None,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Files processed in parallel.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final line.")] = False,
+    max_mb: MaxMbOpt = DEFAULT_MAX_MB,
 ) -> None:
     """Read plan documents and write structured plan data (with evidence) as JSON."""
+    writable_folder(out_dir)
+    if eval_dir is not None:
+        writable_folder(eval_dir, "--eval-dir")
     files, missing = discover(paths or [SAMPLE_CORPUS])
     for m in missing:
-        error(m)
+        error(m, one_line=True)
     if not files:
         fail("no plan files to read")
     t0 = time.perf_counter()
@@ -39,18 +69,18 @@ def extract(
         def report(res: FileResult) -> None:
             bar.advance(task)
             for w in res.warnings:
-                warn(w)
+                warn(w, one_line=True)
             if not res.ok:
                 failed.append(res)
-                error(res.message)
+                error(res.message, one_line=True)
             elif not quiet:
                 _report_ok(bar.console, res)
 
-        results = extract_paths(files, out_dir, eval_dir, workers, on_result=report)
+        results = extract_paths(files, out_dir, eval_dir, workers, on_result=report, limits=Limits(max_mb=max_mb))
     ok = sum(r.ok for r in results)
     secs = time.perf_counter() - t0
-    out.print(f"{ok} of {len(results)} file(s) extracted to {out_dir}"
-              + (f" (eval projection in {eval_dir})" if eval_dir else "") + f" in {secs:.1f}s"
+    out.print(f"{ok} of {len(results)} file(s) extracted to {printable(out_dir)}"
+              + (f" (eval projection in {printable(eval_dir)})" if eval_dir else "") + f" in {secs:.1f}s"
               + (f"; {len(failed)} failed" if failed else ""))
     if failed or missing:
         raise typer.Exit(1)
@@ -62,15 +92,16 @@ SHOWN_DIAGNOSTICS = 20  # per file in the terminal; every one is in the plan dat
 def _report_ok(console, res: FileResult) -> None:
     """One file extracted: what it holds, and what a reviewer should check (with its line number)."""
     c = res.counts
+    name = printable(res.path.name)
     console.print(
-        f"[green]ok[/green] {escape(res.path.name)}: {c['indicators']} indicators, "
+        f"[green]ok[/green] {name}: {c['indicators']} indicators, "
         f"{c['departments']} departments, {c['industries']} industries, {c['brands']} brands, "
         f"{c['geographical_indications']} GIs, {c['tasks']} tasks, {c['responsibilities']} "
         f"responsibilities ({c['lead']} lead, {c['co']} co, {c['inferred']} inferred)")
     for d in res.diagnostics[:SHOWN_DIAGNOSTICS]:
-        console.print(f"  [yellow]check[/yellow] {escape(res.path.name)} {escape(d)}")
+        console.print(f"  [yellow]check[/yellow] {name} {printable(d)}")
     if len(res.diagnostics) > SHOWN_DIAGNOSTICS:  # the rest are in the plan data, not lost
-        console.print(f"  [yellow]check[/yellow] {escape(res.path.name)}: {len(res.diagnostics) - SHOWN_DIAGNOSTICS} "
+        console.print(f"  [yellow]check[/yellow] {name}: {len(res.diagnostics) - SHOWN_DIAGNOSTICS} "
                       "more, listed under \"diagnostics\" in its plan-data JSON")
 
 
@@ -80,17 +111,18 @@ def validate(
     """Check hand-edited plan-data files against the model; report each problem with its JSON path."""
     from kg.validate import validate_file
 
+    limits = env_limits()
     bad = 0
     for f in files:
-        data, problems = validate_file(f)
+        data, problems = validate_file(f, limits)
         if problems:
             bad += 1
             for p in problems:
-                err.print(f"[red]invalid[/red] {p}")
+                err.print(f"[red]invalid[/red] {printable(p)}")
         else:
             assert data is not None
-            out.print(f"[green]valid[/green] {f}: {len(data.indicators)} indicators, {len(data.departments)} "
-                      f"departments, {len(data.tasks)} tasks")
+            out.print(f"[green]valid[/green] {printable(f)}: {len(data.indicators)} indicators, "
+                      f"{len(data.departments)} departments, {len(data.tasks)} tasks")
     if bad:
         raise typer.Exit(1)
 
@@ -99,11 +131,15 @@ def schema(
     path: Annotated[Path | None, typer.Option("--write", help="Write the schema here instead of printing it.")] = None,
 ) -> None:
     """Print (or write) the JSON Schema of plan-data files."""
+    from kg.pipeline import write_atomic
     from kg.validate import schema_text
 
     if path:
-        path.write_text(schema_text(), encoding="utf-8")
-        out.print(f"wrote {path}")
+        try:
+            write_atomic(path, schema_text())
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}")
+        out.print(f"wrote {printable(path)}")
     else:
         sys.stdout.write(schema_text())
 
@@ -115,25 +151,30 @@ def build(
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for kg.ttl, kg.jsonld, kg.nt, kg.graphml "
                                                               "and plans/.")] = DEFAULT_GRAPH_DIR,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Files extracted in parallel.")] = 1,
+    max_mb: MaxMbOpt = DEFAULT_MAX_MB,
 ) -> None:
     """Build the knowledge graph and write it as RDF (Turtle, JSON-LD, N-Triples) and GraphML."""
     from kg.build import build_from
     from kg.graph import counts
     from loaders.export import write_outputs
 
+    writable_folder(out_dir)
     t0 = time.perf_counter()
-    graph, plans, errors = build_from(corpus or [SAMPLE_CORPUS], workers)
+    graph, plans, errors = build_from(corpus or [SAMPLE_CORPUS], workers, limits=Limits(max_mb=max_mb))
     for e in errors:
-        error(e)
+        error(e, one_line=True)
     if not plans:
         fail("no plan could be read; nothing built")
-    written = write_outputs(graph, plans, out_dir)
+    try:
+        written = write_outputs(graph, plans, out_dir)
+    except OSError as exc:
+        fail(f"cannot write the graph to {out_dir}: {exc.strerror or exc}")
     nodes, edges = counts(graph)
     out.print(f"graph of {len(plans)} plan(s): {graph.number_of_nodes()} nodes, {graph.number_of_edges()} "
               f"relationships ({time.perf_counter() - t0:.1f}s)")
     out.print("  nodes: " + ", ".join(f"{k} {v}" for k, v in nodes.items()))
     out.print("  relationships: " + ", ".join(f"{k} {v}" for k, v in edges.items()))
-    out.print("  wrote " + ", ".join(str(p) for p in written.values()) + f", {out_dir / 'plans'}/")
+    out.print("  wrote " + ", ".join(printable(p) for p in written.values()) + f", {printable(out_dir / 'plans')}/")
     if errors:
         raise typer.Exit(1)
 
@@ -148,6 +189,7 @@ def demo(
                                                                "the workspace, $IPKG_HOME or ./.ipkg).")] = HOME,
 ) -> None:
     """Run the main job on the sample corpus and show what was found; its graph is the one every command reads."""
+    writable_folder(out_root)
     plans_dir = _demo_extract(out_root)
     graph = _demo_build(plans_dir, out_root / "graph")
     answer = _demo_load_and_ask(graph)

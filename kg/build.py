@@ -8,15 +8,17 @@ from pathlib import Path
 import networkx as nx
 
 from kg.graph import build_graph
+from kg.ingest import Limits
 from kg.model import PlanData
 from kg.pipeline import FileResult, discover, extract_paths
 from kg.resolve import finalise
 
 
-def load_plans(paths: list[Path], workers: int = 1,
-               on_result: Callable[[FileResult], None] | None = None) -> tuple[list[PlanData], list[str]]:
+def load_plans(paths: list[Path], workers: int = 1, on_result: Callable[[FileResult], None] | None = None,
+               limits: Limits | None = None) -> tuple[list[PlanData], list[str]]:
     """Plan data for every input: ``.json`` files are validated plan data (reviewed or corrected by
-    hand), other files are extracted. Returns the plans and one line per failed input."""
+    hand), other files are extracted, each within ``limits`` (default: ``IPKG_MAX_MB``). Returns the plans and one
+    line per failed input."""
     from kg.validate import validate_file
 
     files, errors = discover(paths, include_json=True)
@@ -24,12 +26,12 @@ def load_plans(paths: list[Path], workers: int = 1,
     docs = [f for f in files if f.suffix.lower() != ".json"]
     for f in files:
         if f.suffix.lower() == ".json":
-            data, problems = validate_file(f)
+            data, problems = validate_file(f, limits)
             if data is None:
                 errors += problems
             else:
                 plans.append(finalise(data))  # a reviewed title or issuer gets its identity by the same rules
-    for res in extract_paths(docs, None, None, workers, on_result=on_result):
+    for res in extract_paths(docs, None, None, workers, on_result=on_result, limits=limits):
         if res.ok and res.plan_json is not None:
             plans.append(PlanData.model_validate_json(res.plan_json))
         elif not res.ok:
@@ -45,6 +47,9 @@ def load_plans(paths: list[Path], workers: int = 1,
     return sorted(unique, key=lambda p: p.plan.key), errors
 
 
-def build_from(paths: list[Path], workers: int = 1) -> tuple[nx.MultiDiGraph, list[PlanData], list[str]]:
-    plans, errors = load_plans(paths, workers)
+def build_from(paths: list[Path], workers: int = 1,
+               limits: Limits | None = None) -> tuple[nx.MultiDiGraph, list[PlanData], list[str]]:
+    """The graph of every plan read from ``paths``, the plans, and one line per input that could not be read (or held
+    more than ``limits`` allow)."""
+    plans, errors = load_plans(paths, workers, limits=limits)
     return build_graph(plans), plans, errors

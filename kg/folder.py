@@ -84,7 +84,7 @@ def base_iri_of(folder: Path) -> str | None:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return _recover_base_iri(folder)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise FolderError(f"{folder / META} cannot be read ({exc}): run `ipkg build --out {folder}` again") from exc
     if not isinstance(meta, dict) or meta.get("format") != META_FORMAT:
         raise FolderError(f"{folder / META} is not one this ipkg wrote: run `ipkg build --out {folder}` again")
@@ -97,10 +97,14 @@ def _recover_base_iri(folder: Path) -> str | None:
         raise FolderError(f"{nt} not found: run `ipkg build --out {folder}` first")
     plan_class = f"{ONTOLOGY_IRI}Plan"
     base = None
-    for triple in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
-        if triple.predicate.value == RDF_TYPE and getattr(triple.object, "value", None) == plan_class:
-            base = base_of(triple.subject.value)
-            break
+    try:
+        for triple in ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES):
+            if triple.predicate.value == RDF_TYPE and getattr(triple.object, "value", None) == plan_class:
+                base = base_of(triple.subject.value)
+                break
+    except (OSError, SyntaxError) as exc:  # a kg.nt left half-written or broken by an older ipkg
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise FolderError(f"{nt} cannot be read ({first}): run `ipkg build --out {folder}` again") from exc
     try:
         _write_meta(folder, base)
     except OSError:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
+import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.model import SourceInfo
+from kg.model import CONTROL_CHARACTER, SourceInfo
 from kg.structure import match_heading
 from ontology.lexicon import lexicon
 
@@ -27,8 +30,45 @@ CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_OR_PUNCT = f"[{CJK}\u3000-\u303f\uff00-\uffef“”‘’《》]"
 
 
+MAX_MB_ENV = "IPKG_MAX_MB"  # the cap on one input, in MB; `--max-mb` on extract and build is the same setting
+DEFAULT_MAX_MB = 50.0  # a plan is well under 1 MB of text; the largest real ones run to a few MB
+
+
 class IngestError(Exception):
     """A user's file cannot be read as a plan; the message names the reason in one line."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one input may hold, checked before and while it is read: its size on disk, and for a .docx the bytes
+    its parts inflate to, for a PDF the bytes its pages' content inflates to and the text extracted from it."""
+
+    max_mb: float = DEFAULT_MAX_MB
+    max_pages: int = 5_000  # a plan runs to a few hundred pages
+    max_parts: int = 10_000  # zip entries in a .docx (Word writes a few dozen)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1_000_000)
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The limits ``IPKG_MAX_MB`` sets (the defaults when it is unset)."""
+        raw = os.environ.get(MAX_MB_ENV, "").strip()
+        if not raw:
+            return cls()
+        try:
+            mb = float(raw)
+        except ValueError:
+            mb = 0.0
+        if not 0 < mb < float("inf"):
+            raise ValueError(f"{MAX_MB_ENV}={raw!r}: give the cap on one input as a positive number of MB")
+        return cls(max_mb=mb)
+
+    def too_large(self, name: str, what: str, where: str = "") -> IngestError:
+        """The refusal of an input that holds more than the cap (``where``: how far reading got)."""
+        return IngestError(f"{name}: {what}, more than the {self.max_mb:g} MB cap{where} (raise it with --max-mb or "
+                           f"{MAX_MB_ENV})")
 
 
 @dataclass
@@ -151,7 +191,78 @@ def _read_html(data: bytes, name: str) -> tuple[str, str, list[str]]:
     return text, enc, warnings
 
 
-def _read_docx(path: Path, name: str) -> str:
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _regular(st: os.stat_result, name: str) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a file")
+        raise IngestError(f"{name}: not a regular file ({kind}); only files are read")
+
+
+def read_bounded(path: Path, limits: Limits, name: str) -> bytes:
+    """The bytes of a regular file (or of the regular file a link names), at most the cap; ``name`` starts the
+    one-line :class:`IngestError` that refuses anything else.
+
+    Anything but a regular file (a FIFO would block the open, /dev/zero never ends) and anything larger than the cap
+    is refused before it is read; the open does not block, and the file is checked again once open, in case it was
+    swapped in between.
+    """
+    max_bytes = limits.max_bytes
+    try:
+        _regular(path.stat(), name)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            _regular(st, name)
+            if st.st_size > max_bytes:
+                raise limits.too_large(name, f"{st.st_size / 1e6:,.1f} MB")
+            data = f.read(st.st_size + 1)  # a buffer of the file's size, not of the cap
+            if len(data) > st.st_size:  # it grows while it is read: read on, up to the cap
+                data += f.read(max_bytes + 1 - len(data))
+    except OSError as exc:
+        raise IngestError(f"{name}: cannot read file ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:
+        raise limits.too_large(name, "it grew while it was read")
+    return data
+
+
+def _check_name(name: str) -> None:
+    """A file name becomes evidence and, for an untitled plan, part of its key: it must be text on one line."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise IngestError(f"{name}: the file name is not valid UTF-8; rename the file") from None
+    if CONTROL_CHARACTER.search(name):
+        raise IngestError(f"{name}: the file name holds a control character; rename the file")
+
+
+def _check_inflated(data: bytes, name: str, limits: Limits) -> None:
+    """Inflate every part of a .docx, counting bytes (the sizes a zip declares are not to be trusted); refuse it
+    once the count passes the cap, before any XML is parsed."""
+    import zipfile
+    import zlib
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = zf.infolist()
+            if len(parts) > limits.max_parts:
+                raise IngestError(f"{name}: {len(parts):,} parts in its container, more than the {limits.max_parts:,} "
+                                  "a .docx may hold")
+            total = 0
+            for info in parts:
+                with zf.open(info) as part:
+                    while chunk := part.read(1 << 20):
+                        total += len(chunk)
+                        if total > limits.max_bytes:
+                            raise limits.too_large(name, "its parts once decompressed")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        # RuntimeError: an encrypted entry; NotImplementedError: a compression method zipfile lacks
+        raise IngestError(f"{name}: not a readable .docx (corrupt or password-protected)") from exc
+
+
+def _read_docx(data: bytes, name: str, limits: Limits) -> str:
     import zipfile
 
     from docx import Document as Docx
@@ -159,8 +270,11 @@ def _read_docx(path: Path, name: str) -> str:
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
+    if not data.startswith(b"PK"):
+        raise IngestError(f"{name}: not a .docx file (no ZIP container; corrupt or password-protected)")
+    _check_inflated(data, name, limits)
     try:
-        doc = Docx(str(path))
+        doc = Docx(io.BytesIO(data))  # the bytes just checked, not the file again
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise IngestError(f"{name}: not a readable .docx (corrupt or password-protected)") from exc
     lines: list[str] = []
@@ -174,31 +288,61 @@ def _read_docx(path: Path, name: str) -> str:
     return "\n".join(lines)
 
 
-def _read_pdf(path: Path, name: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _read_pdf(data: bytes, name: str, limits: Limits) -> str:
+    from pypdf import PdfReader, apply_configuration
+    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
+    if not data.startswith(b"%PDF"):
+        raise IngestError(f"{name}: not a PDF file")
+    cap = limits.max_bytes  # no one stream inflates past the cap (pypdf counts while it decodes)
+    bounds = {k: cap for k in ("maximum_declared_stream_length", "array_based_stream_maximum_output_length",
+                               "jbig2_maximum_output_length", "lzw_maximum_output_length",
+                               "run_length_maximum_output_length", "zlib_maximum_output_length",
+                               "brotli_maximum_output_length", "stream_decoding_work_maximum_length")}
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            raise IngestError(f"{name}: the PDF is encrypted")
-        pages = [p.extract_text() or "" for p in reader.pages]
-    except (PdfReadError, ValueError, OSError) as exc:
+        with apply_configuration(**bounds):
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted:
+                raise IngestError(f"{name}: the PDF is encrypted")
+            pages = list(reader.pages)
+            if len(pages) > limits.max_pages:
+                raise IngestError(f"{name}: {len(pages):,} pages, more than the {limits.max_pages:,} a plan may have")
+            _check_page_content(pages, name, limits)
+            texts, size = [], 0
+            for i, page in enumerate(pages, start=1):
+                texts.append(page.extract_text() or "")
+                size += len(texts[-1].encode())
+                if size > cap:  # a font's Unicode map can make text longer than the content it came from
+                    raise limits.too_large(name, f"{size / 1e6:,.1f} MB of text", f" by page {i} of {len(pages)}")
+    except LimitReachedError as exc:
+        raise limits.too_large(name, "a stream once decompressed") from exc
+    except (PyPdfError, PdfReadError, ValueError, OSError, RecursionError) as exc:
         raise IngestError(f"{name}: not a readable PDF ({exc.__class__.__name__})") from exc
-    return "\n".join(pages)
+    return "\n".join(texts)
 
 
-def read_source(path: Path) -> tuple[str, SourceInfo, list[str]]:
-    """Read a file into its decoded source text. Raises :class:`IngestError` with a one-line reason."""
+def _check_page_content(pages: list, name: str, limits: Limits) -> None:
+    """Inflate the pages' content (quick) before any text is extracted from it (slow: about 1.5 MB a second), and
+    refuse the PDF once the total passes the cap."""
+    total = 0
+    for i, page in enumerate(pages, start=1):
+        contents = page.get_contents()
+        total += len(contents.get_data()) if contents is not None else 0
+        if total > limits.max_bytes:
+            raise limits.too_large(name, "its page content once decompressed", f" by page {i} of {len(pages)}")
+
+
+def read_source(path: Path, limits: Limits | None = None) -> tuple[str, SourceInfo, list[str]]:
+    """Read a file into its decoded source text, within ``limits`` (default: :meth:`Limits.from_env`).
+    Raises :class:`IngestError` with a one-line reason."""
     name = path.name
+    _check_name(name)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise IngestError(f"{name}: unsupported file type {path.suffix or '(none)'}; expected one of "
                           + ", ".join(sorted(FORMATS)))
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{name}: cannot read file ({exc.strerror})") from exc
+    limits = limits or Limits.from_env()
+    data = read_bounded(path, limits, name)
     if not data.strip():
         raise IngestError(f"{name}: empty file")
     warnings: list[str] = []
@@ -208,13 +352,9 @@ def read_source(path: Path) -> tuple[str, SourceInfo, list[str]]:
     elif fmt == "html":
         text, encoding, warnings = _read_html(data, name)
     elif fmt == "docx":
-        if not data.startswith(b"PK"):
-            raise IngestError(f"{name}: not a .docx file (no ZIP container; corrupt or password-protected)")
-        text = _read_docx(path, name)
+        text = _read_docx(data, name, limits)
     else:
-        if not data.startswith(b"%PDF"):
-            raise IngestError(f"{name}: not a PDF file")
-        text = _read_pdf(path, name)
+        text = _read_pdf(data, name, limits)
     if not text.strip():
         raise IngestError(f"{name}: no text (empty, or only whitespace)")
     info = SourceInfo(file=name, sha256=hashlib.sha256(data).hexdigest(), format=fmt, encoding=encoding,
@@ -329,10 +469,16 @@ def _join_broken_lines(m: Mapped) -> Mapped:
     return m.delete(deletions)
 
 
+# control characters other than tab and line breaks (a PDF's form feeds, stray bytes): spaces, one for one, so no
+# name or key read from the text holds one
+_CONTROLS_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def clean_text(raw: str) -> Mapped:
     """Clean decoded text; the result maps every character back to ``raw``."""
     m = Mapped.identity(raw)
     m = m.sub(re.compile(r"\r\n?"), "\n")
+    m = m.sub(_CONTROLS_IN_TEXT, " ")
     m = _normalise_punctuation(m)
     m = _drop_boilerplate(m)
     m = m.sub(_SPACES_AT_EDGES, "")
@@ -341,7 +487,7 @@ def clean_text(raw: str) -> Mapped:
     return m
 
 
-def read_document(path: Path) -> Document:
-    """Read, decode and clean one plan file."""
-    raw, info, warnings = read_source(path)
+def read_document(path: Path, limits: Limits | None = None) -> Document:
+    """Read, decode and clean one plan file, within ``limits`` (default: :meth:`Limits.from_env`)."""
+    raw, info, warnings = read_source(path, limits)
     return Document(source=info, raw=raw, clean=clean_text(raw), warnings=warnings)

@@ -6,12 +6,28 @@ carries :class:`Evidence` back to the character span of the source text it was r
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 SCHEMA_VERSION = "1.0"
+
+# C0 and C1 control characters and DEL: a key or a name holding one becomes an IRI that N-Triples cannot carry, and a
+# terminal acts on it instead of showing it
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+NO_CONTROL_CHARACTER = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"  # the same, as a JSON Schema pattern
+
+
+def _one_line(value: str) -> str:
+    if m := CONTROL_CHARACTER.search(value):
+        raise ValueError(f"holds a control character (U+{ord(m.group()):04X}); keys and names are one line of text")
+    return value
+
+
+# a key, id, name or file name: any text but control characters
+Name = Annotated[str, AfterValidator(_one_line), Field(json_schema_extra={"pattern": NO_CONTROL_CHARACTER})]
 
 
 class Record(BaseModel):
@@ -23,7 +39,7 @@ class Record(BaseModel):
 class Evidence(Record):
     """Where a fact was read: file, character span in the decoded source text, sentence, outline path."""
 
-    source: str = Field(description="file name of the source document")
+    source: Name = Field(description="file name of the source document")
     start: int = Field(ge=0, description="start character offset in the decoded source text")
     end: int = Field(ge=0, description="end character offset (exclusive) in the decoded source text")
     sentence: str = Field(description="the quoted sentence (or table row) the fact comes from")
@@ -37,7 +53,7 @@ class Evidence(Record):
 
 
 class SourceInfo(Record):
-    file: str
+    file: Name
     sha256: str
     format: Literal["txt", "html", "docx", "pdf"]
     encoding: str | None = None
@@ -48,7 +64,7 @@ class RegionRef(Record):
     """A region by its GB/T 2260 code and official name, with its ancestors (outermost first)."""
 
     code: str = Field(pattern=r"^\d{6}$")
-    name: str
+    name: Name
     level: Literal["province", "city", "county"]
     parents: list[RegionRef] = Field(default_factory=list)
 
@@ -56,29 +72,30 @@ class RegionRef(Record):
 class CitedPlan(Record):
     """A higher-level document this plan implements or is drawn up according to."""
 
-    title: str
-    key: str | None = Field(default=None, description="canonical id of the cited document, decided by kg.resolve "
+    title: Name
+    key: Name | None = Field(default=None, description="canonical id of the cited document, decided by kg.resolve "
                                                       "(quotes, bracketed years and short region names folded)")
     doc_number: str | None = None
     evidence: Evidence
 
 
 class PlanMeta(Record):
-    key: str = Field(description="canonical key; the plan's IRI is minted from it")
-    title: str | None = None
+    key: Name = Field(description="canonical key; the plan's IRI is minted from it")
+    title: Name | None = None
     doc_number: str | None = None
-    issuer: str | None = None
+    issuer: Name | None = None
     issue_date: date | None = None
     region: RegionRef | None = None
     period: tuple[int, int] | None = None
     implements: list[CitedPlan] = Field(default_factory=list)
     issuer_body: Department | None = Field(default=None, description="the issuer as a region-qualified body, "
                                            "decided by kg.resolve")
-    evidence: dict[str, Evidence] = Field(default_factory=dict, description="evidence per metadata field")
+    evidence: dict[Name, Evidence] = Field(default_factory=dict, description="evidence per metadata field",
+                                           json_schema_extra={"propertyNames": {"pattern": NO_CONTROL_CHARACTER}})
 
 
 class OutlineNode(Record):
-    id: str = Field(description="position in the outline, e.g. 3.2.1")
+    id: Name = Field(description="position in the outline, e.g. 3.2.1")
     kind: Literal["chapter", "section", "item", "subitem", "point", "box", "annex", "runin", "title"]
     label: str = Field(description="the numbering as printed, e.g. 第三章, （一）, 专栏2")
     title: str
@@ -94,7 +111,7 @@ class TableCell(Record):
 
 
 class Table(Record):
-    id: str
+    id: Name
     layout: Literal["tabs", "cell-per-line"]
     header: list[TableCell]
     rows: list[list[TableCell]]
@@ -104,9 +121,9 @@ class Table(Record):
 
 
 class Indicator(Record):
-    name: str = Field(description="the measured quantity as printed, without the number")
-    concept: str = Field(description="indicator concept comparable across plans")
-    unit: str | None = None
+    name: Name = Field(description="the measured quantity as printed, without the number")
+    concept: Name = Field(description="indicator concept comparable across plans")
+    unit: Name | None = None
     baseline: float | None = None
     baseline_year: int | None = None
     target: float | None = None
@@ -126,10 +143,10 @@ FunctionType = Literal[
 
 
 class Department(Record):
-    key: str = Field(description="canonical id: region code + region-qualified name")
-    name: str = Field(description="fullest form the document uses")
-    aliases: list[str] = Field(default_factory=list)
-    qualified_name: str = Field(description="name qualified by the region whose government it belongs to")
+    key: Name = Field(description="canonical id: region code + region-qualified name")
+    name: Name = Field(description="fullest form the document uses")
+    aliases: list[Name] = Field(default_factory=list)
+    qualified_name: Name = Field(description="name qualified by the region whose government it belongs to")
     function_type: FunctionType
     region: RegionRef | None = None
     inferred: bool = Field(default=False, description="not named in the document; a default owner placeholder")
@@ -137,45 +154,45 @@ class Department(Record):
 
 
 class Organization(Record):
-    name: str
+    name: Name
     kind: Literal["company", "university", "research", "service", "association", "other"]
     evidence: list[Evidence] = Field(min_length=1)
 
 
 class IndustryMention(Record):
-    name: str = Field(description="as printed")
-    concept: str | None = Field(default=None, description="taxonomy concept id, if known")
-    broader: list[str] = Field(default_factory=list, description="broader concepts, nearest first")
+    name: Name = Field(description="as printed")
+    concept: Name | None = Field(default=None, description="taxonomy concept id, if known")
+    broader: list[Name] = Field(default_factory=list, description="broader concepts, nearest first")
     evidence: list[Evidence] = Field(min_length=1)
 
 
 class NamedMention(Record):
     """A brand or a geographical indication."""
 
-    name: str
+    name: Name
     evidence: list[Evidence] = Field(min_length=1)
 
 
 class IPTypeMention(Record):
-    concept: str = Field(description="patent, trademark, copyright, geographical_indication, ...")
-    name: str
+    concept: Name = Field(description="patent, trademark, copyright, geographical_indication, ...")
+    name: Name
     evidence: list[Evidence] = Field(min_length=1)
 
 
 class Task(Record):
-    id: str = Field(description="unique within the plan")
+    id: Name = Field(description="unique within the plan")
     title: str
     text: str
     path: list[str]
-    parent: str | None = None
-    industries: list[str] = Field(default_factory=list, description="industry names the task text names")
-    ip_types: list[str] = Field(default_factory=list, description="IP type concepts the task text names")
+    parent: Name | None = None
+    industries: list[Name] = Field(default_factory=list, description="industry names the task text names")
+    ip_types: list[Name] = Field(default_factory=list, description="IP type concepts the task text names")
     evidence: Evidence
 
 
 class Responsibility(Record):
-    task: str = Field(description="Task.id")
-    department: str = Field(description="Department.key")
+    task: Name = Field(description="Task.id")
+    department: Name = Field(description="Department.key")
     role: Literal["lead", "co"] = "co"
     explicit: bool = True
     reason: str | None = Field(default=None, description="why an owner was inferred (explicit=false)")
@@ -242,8 +259,8 @@ class PlanData(Record):
 class ReuseSide(Record):
     """One side of a reuse: the plan, the task (when the text lies in one) and the quoted span."""
 
-    plan: str = Field(description="PlanMeta.key")
-    task: str | None = Field(default=None, description="Task.id, when the sentence lies in a task")
+    plan: Name = Field(description="PlanMeta.key")
+    task: Name | None = Field(default=None, description="Task.id, when the sentence lies in a task")
     evidence: Evidence = Field(description="the matched sentence (or clause) in this plan")
 
 
@@ -266,8 +283,8 @@ class TaskReuse(Record):
 class PlanReuse(Record):
     """Plan-level reuse: the share of ``target``'s text found in ``source`` and the tasks involved."""
 
-    source: str = Field(description="PlanMeta.key of the plan text was taken from")
-    target: str = Field(description="PlanMeta.key of the plan that took it")
+    source: Name = Field(description="PlanMeta.key of the plan text was taken from")
+    target: Name = Field(description="PlanMeta.key of the plan that took it")
     directed: bool
     reason: Literal["implements", "issue_date", "period"] | None = None
     share: float = Field(ge=0, le=1, description="share of the target plan's text found in the source")

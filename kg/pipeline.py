@@ -12,9 +12,10 @@ import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from kg.ingest import FORMATS, IngestError
+from kg.ingest import FORMATS, IngestError, Limits
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
@@ -34,14 +35,16 @@ class FileResult:
 def discover(paths: Iterable[Path], include_json: bool = False) -> tuple[list[Path], list[str]]:
     """Expand folders into the plan files below them (sorted); report paths that do not exist.
 
-    With ``include_json``, plan-data ``.json`` files in folders count too.
+    With ``include_json``, plan-data ``.json`` files in folders count too. Whatever in a folder has a plan file's
+    name and is not a folder is listed, a FIFO or a link to a device too: the reader refuses it with a line
+    rather than leaving it out unsaid.
     """
     suffixes = set(FORMATS) | ({".json"} if include_json else set())
     files: list[Path] = []
     missing: list[str] = []
     for p in paths:
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in suffixes)
+            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in suffixes and not f.is_dir())
         elif p.exists():
             files.append(p)
         else:
@@ -49,15 +52,19 @@ def discover(paths: Iterable[Path], include_json: bool = False) -> tuple[list[Pa
     return files, missing
 
 
-def _extract_one(path: Path) -> FileResult:
+def _extract_one(path: Path, limits: Limits | None = None) -> FileResult:
     # imported here so worker processes load the extractor once, on first use
     from kg.evalproj import to_eval
-    from kg.extract import extract_file
+    from kg.extract import extract_document
+    from kg.ingest import read_document
 
     try:
-        plan = extract_file(path)
+        plan = extract_document(read_document(path, limits))
     except IngestError as exc:
         return FileResult(path, False, str(exc))
+    except MemoryError:
+        return FileResult(path, False, f"{path.name}: ran out of memory reading it (lower --max-mb to refuse such "
+                                       "files sooner)")
     except Exception as exc:  # a bug must not cost the user the rest of the batch
         return FileResult(path, False, f"{path.name}: internal error ({type(exc).__name__}: {exc})")
     counts = {k: len(getattr(plan, k)) for k in ("indicators", "departments", "industries", "brands",
@@ -102,25 +109,39 @@ def write_atomic(target: Path, text: str) -> None:
 
 
 def extract_paths(files: list[Path], out_dir: Path | None, eval_dir: Path | None = None, workers: int = 1,
-                  on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    """Extract every file; write ``<stem>.json`` to ``out_dir`` (and the eval projection to ``eval_dir``)."""
+                  on_result: Callable[[FileResult], None] | None = None,
+                  limits: Limits | None = None) -> list[FileResult]:
+    """Extract every file within ``limits`` (default: :meth:`kg.ingest.Limits.from_env`); write ``<stem>.json`` to
+    ``out_dir`` (and the eval projection to ``eval_dir``). A file that cannot be written is a failed result."""
     results: list[FileResult] = []
 
     def handle(res: FileResult) -> None:
         if res.ok:
-            if out_dir is not None and res.plan_json is not None:
-                write_atomic(out_dir / f"{res.path.stem}.json", res.plan_json)
-            if eval_dir is not None and res.eval_json is not None:
-                write_atomic(eval_dir / f"{res.path.stem}.json", res.eval_json)
+            res = _write(res, out_dir, eval_dir)
         results.append(res)
         if on_result:
             on_result(res)
 
+    one = partial(_extract_one, limits=limits or Limits.from_env())
     if workers <= 1 or len(files) <= 1:
         for f in files:
-            handle(_extract_one(f))
+            handle(one(f))
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for res in pool.map(_extract_one, files, chunksize=1):
+            for res in pool.map(one, files, chunksize=1):
                 handle(res)
     return results
+
+
+def _write(res: FileResult, out_dir: Path | None, eval_dir: Path | None) -> FileResult:
+    """Write one result's plan data (and projection); a write that fails makes the result a failure."""
+    for folder, text in ((out_dir, res.plan_json), (eval_dir, res.eval_json)):
+        if folder is None or text is None:
+            continue
+        target = folder / f"{res.path.stem}.json"
+        try:
+            write_atomic(target, text)
+        except OSError as exc:
+            return FileResult(res.path, False, f"{res.path.name}: cannot write {target} ({exc.strerror or exc})",
+                              warnings=res.warnings)
+    return res

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kg.ingest import IngestError, Limits, read_bounded
 from kg.model import PlanData
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "plan-data.schema.json"
@@ -33,18 +34,22 @@ def json_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def validate_file(path: Path) -> tuple[PlanData | None, list[str]]:
-    """Load and check a plan-data file. Returns the data (if valid) and one line per problem."""
+def validate_file(path: Path, limits: Limits | None = None) -> tuple[PlanData | None, list[str]]:
+    """Load and check a plan-data file, a regular file within ``limits`` (default: :meth:`Limits.from_env`).
+    Returns the data (if valid) and one line per problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{path}: cannot read ({exc})"]
+        text = read_bounded(path, limits or Limits.from_env(), str(path)).decode("utf-8")
+    except IngestError as exc:
+        return None, [str(exc)]
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: not UTF-8 (byte {exc.start})"]
     try:
         raw = json.loads(text)
+        return PlanData.model_validate(raw), []
     except json.JSONDecodeError as exc:
         return None, [f"{path}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
-    try:
-        return PlanData.model_validate(raw), []
+    except RecursionError:  # the parser recurses once per level: plan data is a dozen levels deep
+        return None, [f"{path}: nested too deeply to be plan data"]
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

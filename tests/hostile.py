@@ -8,8 +8,11 @@ or ``error`` (one line naming the file and the reason; the batch goes on and exi
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,15 +66,85 @@ def write_corpus(folder: Path, big_mb: float = 50.0) -> dict[str, Case]:
     expected["news.txt"] = Case("error", "not a plan")
     expected["ragged.txt"] = Case("plan")
     expected["cutoff.txt"] = Case("plan")
+    expected.update(write_special_files(folder))
     if big_mb:
-        text = seeds_text()
-        with (folder / "big.txt").open("w", encoding="utf-8") as out:
-            written = 0
-            while written < big_mb * 1e6:
-                out.write(text)
-                written += len(text.encode())
+        data = seeds_text().encode()
+        size = int(big_mb * 1e6)  # up to the cap on one input (50 MB by default), not past it
+        with (folder / "big.txt").open("wb") as out:
+            for _ in range(size // len(data)):
+                out.write(data)
+            out.write(data[: size % len(data)].decode(errors="ignore").encode())
         expected["big.txt"] = Case("plan")
     return expected
+
+
+def write_special_files(folder: Path) -> dict[str, Case]:
+    """What is not a plain file, or hides its size: a FIFO, a link to /dev/zero, a link to a plan, bombs, and a
+    name that is rich markup. Each is refused with one line (or, the link and the markup name, extracted)."""
+    os.mkfifo(folder / "fifo.txt")  # reading it would wait forever for a writer
+    (folder / "zero.txt").symlink_to("/dev/zero")  # reading it never ends
+    # a link to a regular file is read (its target has no plan suffix, so it is not read twice)
+    (folder / "link-target").mkdir()
+    (folder / "link-target" / "plan.orig").write_text(seed("001"), encoding="utf-8")
+    (folder / "plan-link.txt").symlink_to(folder / "link-target" / "plan.orig")
+    docx_bomb(folder / "bomb.docx", xml_mb=60)
+    pdf_bomb(folder / "bomb.pdf", pages=8, mb_per_page=10)
+    (folder / "[red]x.txt").write_text(seed("003"), encoding="utf-8")
+    return {"fifo.txt": Case("error", "not a regular file"), "zero.txt": Case("error", "not a regular file"),
+            "plan-link.txt": Case("plan"), "bomb.docx": Case("error", "decompressed"),
+            "bomb.pdf": Case("error", "decompressed"), "[red]x.txt": Case("plan")}
+
+
+def docx_bomb(path: Path, xml_mb: float) -> None:
+    """A small .docx whose document.xml inflates to ``xml_mb`` MB of paragraphs (deflate packs it about 1000:1)."""
+    from tests.makefiles import make_docx
+
+    plain = path.with_name(path.name + ".plain")
+    make_docx(plain, ["知识产权"])
+    para = "<w:p><w:r><w:t>知识产权保护和运用</w:t></w:r></w:p>".encode()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                dst.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>", 1)
+            with dst.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(head + b"<w:body>")
+                block = para * 10_000
+                for _ in range(int(xml_mb * 1e6 / len(block)) + 1):
+                    part.write(block)
+                part.write(tail)
+    plain.unlink()
+
+
+def pdf_bomb(path: Path, pages: int, mb_per_page: float) -> None:
+    """A small PDF of ``pages`` pages sharing one Flate stream that inflates to ``mb_per_page`` MB of text."""
+    content = b"BT /F1 10 Tf 40 800 Td (" + b"A" * int(mb_per_page * 1e6) + b") Tj ET"
+    stream = zlib.compress(content, 9)
+    kids = " ".join(f"{5 + i} 0 R" for i in range(pages))
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream"]
+    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+             b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    for off in offsets:
+        out += f"{off:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+def deep_json(path: Path, depth: int) -> None:
+    """JSON nested ``depth`` arrays deep (a parser that recurses runs out of stack)."""
+    path.write_text("[" * depth + "]" * depth, encoding="utf-8")
 
 
 def hostile_requests(url: str) -> dict[str, Callable[[httpx.Client], httpx.Response]]:

@@ -50,7 +50,11 @@ def prepare_store(data_dir: Path, say: Callable[[str], None] = lambda _m: None) 
     tmp = Path(tempfile.mkdtemp(prefix=".oxigraph-", dir=data_dir))
     try:
         store = ox.Store(str(tmp))
-        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        try:
+            store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        except SyntaxError as exc:  # a kg.nt broken by hand or by an older ipkg: one line, not a traceback
+            raise DataError(f"{nt} cannot be read ({str(exc).splitlines()[0]}): run `ipkg build --out {data_dir}` "
+                            "again") from exc
         store.flush()
         del store  # closes the RocksDB files before the folder moves
         (tmp / STAMP).write_text(json.dumps(stamp))
