@@ -416,7 +416,9 @@ def _join_broken_lines(m: Mapped) -> Mapped:
     toc = re.compile(lexicon().cleaning["toc_line"])
     # a line ending like a plan title ("…实施意见") stands alone: the body starts after it
     ends = [*lexicon().outline["plan_title_suffixes"], *lexicon().outline["notice_suffixes"]]
-    title_end = re.compile("(" + "|".join(map(re.escape, ends)) + r")$|\d{4}年\d{1,2}月\d{1,2}日$")
+    cleaning = lexicon().cleaning
+    title_end = re.compile("(" + "|".join(map(re.escape, ends)) + ")$|" + cleaning["date_line_end"])
+    date_start = re.compile(cleaning["date_line_start"])
     # a field-label line (牵头单位：A / 配合单位：B) is a list of its own, never joined
     field_line = re.compile(r"^\s*(" + "|".join(map(re.escape, lexicon().departments["responsibility"]["markers"]))
                             + r")\s*[：:]")
@@ -458,7 +460,7 @@ def _join_broken_lines(m: Mapped) -> Mapped:
             and not (match_heading(prev) and "。" not in prev) and not match_heading(nxt)
             and not title_end.search(prev)
             and not toc.search(prev) and not toc.search(nxt)
-            and not re.match(r"\d{4}年\d{1,2}月", nxt)
+            and not date_start.match(nxt)
             and not field_line.match(prev) and not field_line.match(nxt)
         )
         if ok and blank_gap:
