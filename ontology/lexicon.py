@@ -56,6 +56,7 @@ class Lexicon:
     industries: dict[str, IndustryConcept] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)  # plan metadata, parents, not-a-plan signals
     regions: dict[str, Any] = field(default_factory=dict)  # gazetteer rows and short-name endings
+    reuse: dict[str, Any] = field(default_factory=dict)  # text reuse: sentence breaks, scope words, formulas
     _label_index: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def industry_label_index(self) -> dict[str, str]:
@@ -113,5 +114,6 @@ def lexicon() -> Lexicon:
         ip_types=_toml("ip_types.toml"),
         industries=_load_industries(),
         metadata=_toml("metadata.toml"),
+        reuse=_toml("reuse.toml"),
         regions=_toml("regions.toml"),
     )
