@@ -1,4 +1,4 @@
-"""``viz whole | plan | ego | ask``: interactive graph pictures, each one self-contained HTML file."""
+"""``viz whole | plan | ego | ask | reuse``: interactive graph pictures, each one self-contained HTML file."""
 
 from __future__ import annotations
 
@@ -117,3 +117,25 @@ def viz_ask(
     shown = " ".join(str(v) for v in params.values() if v not in (None, ""))
     _write_picture(view, f"{q.name} {shown}：{q.zh}", out_file or DEFAULT_VIZ_DIR / f"{name}-{_slug(shown)}.html",
                    graph, note=f"{len(rows)} 行答案 rows in the answer")
+
+
+@viz_app.command("reuse")
+def viz_reuse(
+    data: DataOpt = DEFAULT_GRAPH_DIR,
+    out_file: OutOpt = None,
+) -> None:
+    """Reuse between plans: plans as nodes, lines as wide as the share of text taken, coloured by what decided the
+    direction (no arrow where nothing does)."""
+    from kg.pipeline import write_atomic
+    from viz.reuse import render_reuse
+
+    graph, _ = built_graph(data)
+    t0 = time.perf_counter()
+    html, view = render_reuse(graph, "规划间文本沿用 policy reuse")
+    if view.number_of_nodes() == 0:
+        fail("nothing to draw: no two plans of this graph share text")
+    target = out_file or DEFAULT_VIZ_DIR / "reuse.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, html)
+    out.print(f"wrote {target}: {view.number_of_nodes():,} plans, {view.number_of_edges():,} pairs sharing text, "
+              f"{target.stat().st_size / 1e6:.1f} MB ({time.perf_counter() - t0:.1f}s)")

@@ -1,17 +1,20 @@
-"""Assembling the knowledge graph from a corpus: plan files are extracted, plan-data JSON loads as is."""
+"""Assembling the knowledge graph from a corpus: plan files are extracted, plan-data JSON loads as is, and reuse
+between the plans is detected over the whole corpus (kg.reuse) before the graph is assembled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import networkx as nx
 
 from kg.graph import build_graph
 from kg.ingest import Limits
-from kg.model import PlanData
+from kg.model import PlanData, ReuseReport
 from kg.pipeline import FileResult, discover, extract_paths
 from kg.resolve import finalise
+
+REUSE_FILE = "reuse.json"  # in a built folder, beside kg.nt: the reuse report its graph was assembled with
 
 
 def load_plans(paths: list[Path], workers: int = 1, on_result: Callable[[FileResult], None] | None = None,
@@ -47,9 +50,37 @@ def load_plans(paths: list[Path], workers: int = 1, on_result: Callable[[FileRes
     return sorted(unique, key=lambda p: p.plan.key), errors
 
 
-def build_from(paths: list[Path], workers: int = 1,
-               limits: Limits | None = None) -> tuple[nx.MultiDiGraph, list[PlanData], list[str]]:
-    """The graph of every plan read from ``paths``, the plans, and one line per input that could not be read (or held
-    more than ``limits`` allow)."""
+def detect(plans: Iterable[PlanData]) -> ReuseReport:
+    """Text reuse between the plans (kg.reuse), over all of them at once."""
+    from kg.reuse import detect_reuse
+
+    return detect_reuse(list(plans))
+
+
+def assemble(plans: Iterable[PlanData]) -> nx.MultiDiGraph:
+    """The knowledge graph of these plans, with the reuse between them (the report is its ``reuse`` attribute)."""
+    plans = list(plans)
+    return build_graph(plans, detect(plans))
+
+
+def build_from(paths: list[Path], workers: int = 1, limits: Limits | None = None, reuse: ReuseReport | None = None
+               ) -> tuple[nx.MultiDiGraph, list[PlanData], list[str]]:
+    """The graph of every plan read from ``paths`` (reuse between them included), the plans, and one line per input
+    that could not be read (or held more than ``limits`` allow). ``reuse`` is a report already made over these plans
+    (a built folder's reuse.json), used instead of detecting again; one that names a plan or task they do not hold
+    is set aside and reuse detected."""
     plans, errors = load_plans(paths, workers, limits=limits)
-    return build_graph(plans), plans, errors
+    if reuse is not None:
+        try:
+            return build_graph(plans, reuse), plans, errors
+        except ValueError:
+            pass  # made over other plans (plan data edited since the build): detect over these
+    return assemble(plans), plans, errors
+
+
+def saved_reuse(folder: Path) -> ReuseReport | None:
+    """The reuse report `ipkg build` wrote into ``folder`` (reuse.json), or None when there is none that reads."""
+    try:
+        return ReuseReport.model_validate_json((folder / REUSE_FILE).read_bytes())
+    except (OSError, ValueError):  # missing, unreadable or not a report: reuse is detected again
+        return None

@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.build import build_from
+from kg.build import build_from, saved_reuse
 from kg.pipeline import write_atomic
 from ontology.iri import KINDS, ONTOLOGY_IRI
 
@@ -37,14 +37,15 @@ def has_plans(folder: Path) -> bool:
 
 
 def graph_of(folder: Path) -> tuple[nx.MultiDiGraph, list[str]]:
-    """The knowledge graph of a built folder, assembled again from its ``plans/*.json``; with one line per plan
-    file that could not be read. Raises :class:`FolderError` when there is no plan data."""
+    """The knowledge graph of a built folder, assembled again from its ``plans/*.json`` with the reuse its build found
+    (reuse.json: detection over a large corpus takes a while); with one line per plan file that could not be read.
+    Raises :class:`FolderError` when there is no plan data."""
     plans = plans_dir(folder)
     if not plans.is_dir():
         raise FolderError(f"{plans} not found: run `ipkg build --out {folder}` first")
     if not has_plans(folder):
         raise FolderError(f"{plans} has no plan data: run `ipkg build --out {folder}` first")
-    graph, _, errors = build_from([plans])
+    graph, _, errors = build_from([plans], reuse=saved_reuse(folder))
     return graph, errors
 
 

@@ -6,6 +6,11 @@ ontology relation in UPPER_SNAKE_CASE), so one pair of nodes has at most one edg
 Every node and edge records the ``plans`` (plan keys) that assert it: that is what lets a
 store replace one plan's facts without touching the others'. Entities shared by plans (regions,
 industries, indicator concepts, departments) appear once, however many plans name them.
+
+Reuse between plans (``REUSES``, decided by kg.reuse over the whole corpus) is assembled from a
+:class:`~kg.model.ReuseReport`: an edge from the task (or plan) that took the text to the one it
+took it from, asserted jointly by the two plans (:data:`JOINT_RELATIONS`). The report itself is
+kept as the graph attribute ``reuse``, so whoever writes the graph can write ``reuse.json`` too.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.model import Department, Evidence, PlanData, RegionRef
+from kg.model import Department, Evidence, PlanData, PlanReuse, RegionRef, ReuseReport, TaskReuse
 from ontology import vocabulary
 from ontology.iri import mint, slug
 from ontology.lexicon import lexicon
@@ -24,6 +29,9 @@ from ontology.lexicon import lexicon
 # (ontology relations, UPPER_SNAKE_CASE) of the property graph: ipkg:cypherLabel and ipkg:cypherType in ipkg.ttl
 LABELS: tuple[str, ...] = vocabulary.NODE_LABELS
 REL_TYPES: tuple[str, ...] = vocabulary.REL_TYPES
+# relationships that are a fact about two plans together (a reuse holds only while both plans say what they say):
+# their ``plans`` are both plans, and a store drops one as soon as either plan is taken out or replaced
+JOINT_RELATIONS: tuple[str, ...] = ("REUSES",)
 
 
 def evidence_props(ev: Evidence | None) -> dict[str, Any]:
@@ -32,6 +40,13 @@ def evidence_props(ev: Evidence | None) -> dict[str, Any]:
         return {}
     return {"source": ev.source, "start": ev.start, "end": ev.end, "sentence": ev.sentence,
             "section_path": " > ".join(ev.path)}
+
+
+def side_props(side: str, ev: Evidence) -> dict[str, Any]:
+    """One side's evidence of a reuse as flat edge properties: ``source_file``, ``source_start`` … (``side`` is
+    source or target)."""
+    return {f"{side}_file": ev.source, f"{side}_start": ev.start, f"{side}_end": ev.end,
+            f"{side}_sentence": ev.sentence, f"{side}_section_path": " > ".join(ev.path)}
 
 
 class GraphBuilder:
@@ -201,16 +216,55 @@ class GraphBuilder:
             if region_iri:
                 self.edge("LOCATED_IN", iri, region_iri, p)
 
+    # ---------------------------------------------------------------- reuse between plans (corpus-level)
 
-def build_graph(plans: Iterable[PlanData]) -> nx.MultiDiGraph:
+    def add_reuse(self, report: ReuseReport) -> None:
+        """The REUSES edges of a reuse report, between nodes the plans already added; each edge goes from what took
+        the text to what it was taken from and carries both evidence spans (``source_*``, ``target_*``)."""
+        for r in report.tasks:
+            self._task_reuse(r)
+        for pr in report.plans:
+            self._plan_reuse(pr)
+        self.graph.graph["reuse"] = report
+
+    def _existing(self, label: str, *key: str) -> str:
+        iri = mint(label, *key)
+        if iri not in self.graph:
+            raise ValueError(f"the reuse report names {label.lower()} {'/'.join(key)!r}, which no plan of this graph "
+                             "holds: detect reuse again over these plans (kg.reuse.detect_reuse)")
+        return iri
+
+    def _task_reuse(self, r: TaskReuse) -> None:
+        ends = []
+        for side in (r.target, r.source):
+            # a matched sentence outside any task (a preamble) stands for its plan
+            ends.append(self._existing("Task", side.plan, side.task) if side.task
+                        else self._existing("Plan", side.plan))
+        self.edge("REUSES", *ends, r.target.plan, directed=r.directed, reason=r.reason, similarity=r.similarity,
+                  share=r.share, sentences=r.sentences, source_plan=r.source.plan, target_plan=r.target.plan,
+                  **side_props("source", r.source.evidence), **side_props("target", r.target.evidence))
+        self.graph.edges[ends[0], ends[1], "REUSES"]["plans"].add(r.source.plan)
+
+    def _plan_reuse(self, r: PlanReuse) -> None:
+        target, source = self._existing("Plan", r.target), self._existing("Plan", r.source)
+        self.edge("REUSES", target, source, r.target, directed=r.directed, reason=r.reason, share=r.share,
+                  sentences=r.sentences, tasks=r.tasks, source_plan=r.source, target_plan=r.target,
+                  **side_props("source", r.source_evidence), **side_props("target", r.target_evidence))
+        self.graph.edges[target, source, "REUSES"]["plans"].add(r.source)
+
+
+def build_graph(plans: Iterable[PlanData], reuse: ReuseReport | None = None) -> nx.MultiDiGraph:
     """One graph from many plans; entities shared by plans are merged by their canonical keys.
 
     Plans are added in key order, so the plan that gives a shared entity its properties (the first
-    to name it) does not depend on the order the inputs came in.
+    to name it) does not depend on the order the inputs came in. ``reuse`` (kg.reuse's report over
+    these plans) adds the REUSES edges between them.
     """
     b = GraphBuilder()
     for plan in sorted(plans, key=lambda p: p.plan.key):
         b.add_plan(plan)
+    if reuse is not None:
+        b.add_reuse(reuse)
     return b.graph
 
 

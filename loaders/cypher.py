@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 import networkx as nx
 
+from kg.graph import JOINT_RELATIONS
 from loaders.falkordb_server import DEFAULT_PORT
 from ontology.vocabulary import NODE_LABELS, REL_TYPES
 
@@ -51,6 +52,9 @@ RETRACT = (
     "MATCH (n) WHERE any(x IN n.plans WHERE x IN $plans) SET n.plans = [x IN n.plans WHERE NOT x IN $plans]",
     "MATCH (n) WHERE size(n.plans) = 0 DETACH DELETE n",
 )
+# a relationship asserted by two plans together (a reuse) goes as soon as either is taken out; a load puts it back
+# whole (with both plans) when the plan it is reloading still asserts it
+RETRACT_JOINT = "MATCH ()-[r:{rel}]->() WHERE any(x IN r.plans WHERE x IN $plans) DELETE r"
 COUNT_NODES = "MATCH (n) RETURN labels(n)[0] AS label, count(n) AS n"
 COUNT_EDGES = "MATCH ()-[r]->() RETURN type(r) AS type, count(r) AS n"
 
@@ -269,6 +273,8 @@ def batches(graph: nx.MultiDiGraph, plans: set[str] | None = None, size: int = 1
     """The merge batches for the elements asserted by ``plans`` (default: every plan of the graph)."""
     def keep(data: dict[str, Any]) -> list[str] | None:
         mine = data["plans"] if plans is None else data["plans"] & plans
+        if mine and data.get("type") in JOINT_RELATIONS:
+            mine = data["plans"]  # a joint fact is written with all its plans, as a load of every plan writes it
         return sorted(mine) or None
 
     nodes: dict[str, list[dict[str, Any]]] = {}
@@ -335,8 +341,7 @@ def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = Non
         if warn:
             warn(w)
     todo = batches(graph, chosen, batch_size)
-    for q in RETRACT:
-        _with_retry(lambda q=q: store.run(q, {"plans": sorted(chosen)}), store.where, retries)
+    retract(store, chosen, retries)
     written = {"nodes": 0, "relationships": 0}
     stores = [store, *(store.another() for _ in range(max(0, workers - 1)) if hasattr(store, "another"))]
     done = 0
@@ -361,6 +366,14 @@ def load(graph: nx.MultiDiGraph, store: Store, plans: Iterable[str] | None = Non
         for extra in stores[1:]:
             extra.close()
     return written
+
+
+def retract(store: Store, plans: Iterable[str], retries: int = 3) -> None:
+    """Take ``plans`` out of the store: what only they assert goes, and so does every joint fact (a reuse) that
+    names one of them; what other plans assert too stays, without these plans in its ``plans``."""
+    chosen = sorted(set(plans))
+    for q in (*(_statement(RETRACT_JOINT, rel=rel) for rel in JOINT_RELATIONS), *RETRACT):
+        _with_retry(lambda q=q: store.run(q, {"plans": chosen}), store.where, retries)
 
 
 class _BatchFailed(Exception):

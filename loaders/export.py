@@ -1,4 +1,4 @@
-"""Writing the built graph to a folder: plan data, RDF (Turtle, JSON-LD, N-Triples) and GraphML.
+"""Writing the built graph to a folder: plan data, RDF (Turtle, JSON-LD, N-Triples), GraphML and the reuse report.
 
 rdflib builds the RDF graph and writes it as N-Triples; pyoxigraph streams that into Turtle
 and JSON-LD (rdflib's Turtle writer takes about 8x longer than its N-Triples writer, which
@@ -14,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph
 
+from kg.build import REUSE_FILE
 from kg.folder import write_meta
 from kg.model import PlanData
 from kg.pipeline import replace_atomically, write_atomic
@@ -30,6 +31,10 @@ def write_outputs(graph: nx.MultiDiGraph, plans: list[PlanData], out: Path) -> d
     written = write_rdf(graph, out)
     replace_atomically(out / "kg.graphml", lambda t: to_graphml(graph, t))
     written["kg.graphml"] = out / "kg.graphml"
+    reuse = graph.graph.get("reuse")  # the reuse report the graph's REUSES edges were assembled from (kg.graph)
+    if reuse is not None:
+        write_atomic(out / REUSE_FILE, reuse.model_dump_json(indent=1))
+        written[REUSE_FILE] = out / REUSE_FILE
     return written
 
 

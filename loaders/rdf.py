@@ -5,13 +5,17 @@ become the ontology's object properties. Evidence becomes an ``ipkg:Evidence`` n
 entity and a Web Annotation) whose target is the source plan, selected by a
 ``TextPositionSelector`` (start/end) and a ``TextQuoteSelector`` (the sentence). A responsibility
 is both a direct ``ipkg:responsibleFor`` triple and a qualified ``ipkg:Responsibility`` node
-carrying role, explicitness, reason and evidence.
+carrying role, explicitness, reason and evidence. A reuse is likewise a direct ``ipkg:reuses``
+triple, the PROV-O one it stands for (``prov:wasQuotedFrom`` task to task, ``prov:wasDerivedFrom``
+plan to plan) and a qualified ``ipkg:Reuse`` node (a ``prov:Quotation`` or ``prov:Derivation``)
+carrying the numbers and an evidence node for each of the two documents.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +43,21 @@ NODE_PROPERTY: dict[str, tuple[URIRef, URIRef | None]] = {
     for p in DATATYPE_PROPERTIES if p.cypher_property
 }
 
+# a REUSES edge's numbers: edge property -> (property of its qualified ipkg:Reuse node, datatype)
+REUSE_PROPERTIES: tuple[tuple[str, URIRef, URIRef | None], ...] = (
+    ("similarity", IPKG.similarity, XSD.decimal), ("share", IPKG.share, XSD.decimal),
+    ("sentences", IPKG.matchedSentences, XSD.nonNegativeInteger), ("tasks", IPKG.reusedTasks, XSD.nonNegativeInteger),
+    ("directed", IPKG.directed, XSD.boolean), ("reason", IPKG.directionReason, None),
+)
+# evidence property -> the suffix of a reuse side's edge property holding it (source_file, target_start …)
+SIDE_KEYS = (("source", "file"), ("start", "start"), ("end", "end"), ("sentence", "sentence"),
+             ("section_path", "section_path"))
+
 
 def _literal(value: Any, datatype: URIRef | None) -> Literal:
     if datatype == XSD.decimal:
-        return Literal(str(value), datatype=XSD.decimal)
+        # positional notation: a float such as 1e-05 prints with an exponent, which xsd:decimal does not allow
+        return Literal(format(Decimal(str(value)), "f"), datatype=XSD.decimal)
     if datatype == XSD.boolean:
         return Literal(bool(value))
     if datatype == XSD.gYear:
@@ -138,6 +153,8 @@ class RdfWriter:
                 ev = self.evidence(d, f"{a}|{b}")
                 if ev is not None:
                     g.add((q, IPKG.evidence, ev))
+            elif rel == "REUSES":
+                self.reuse(a, b, d)
             elif rel in ("IMPLEMENTS", "PRIORITIZES", "PROMOTES", "ISSUED_BY"):
                 ev = self.evidence(d, f"{a}|{rel}|{b}")
                 if ev is not None:
@@ -150,6 +167,27 @@ class RdfWriter:
                     g.add((st, RDF.object, o))
                     g.add((st, IPKG.evidence, ev))
         return g
+
+    def reuse(self, a: str, b: str, d: dict[str, Any]) -> None:
+        """A REUSES edge (``a`` took text from ``b``) as PROV-O and a qualified ipkg:Reuse node with both evidence
+        spans, each an oa:Annotation with a TextPositionSelector and a TextQuoteSelector on its own document."""
+        g = self.g
+        s, o = URIRef(a), URIRef(b)
+        quote = self.nx.nodes[a]["label"] == "Task" and self.nx.nodes[b]["label"] == "Task"
+        q = URIRef(f"{a}/reuse/{hashlib.sha1(f'{a}|{b}'.encode()).hexdigest()[:12]}")
+        g.add((s, PROV.wasQuotedFrom if quote else PROV.wasDerivedFrom, o))
+        g.add((s, IPKG.qualifiedReuse, q))
+        g.add((s, PROV.qualifiedQuotation if quote else PROV.qualifiedDerivation, q))
+        g.add((q, RDF.type, IPKG.Reuse))
+        g.add((q, RDF.type, PROV.Quotation if quote else PROV.Derivation))
+        g.add((q, IPKG.reusedEntity, o))
+        for key, prop, dtype in REUSE_PROPERTIES:
+            if d.get(key) is not None:
+                g.add((q, prop, _literal(d[key], dtype)))
+        for side, prop in (("source", IPKG.sourceEvidence), ("target", IPKG.targetEvidence)):
+            ev = self.evidence({k: d[f"{side}_{k2}"] for k, k2 in SIDE_KEYS if f"{side}_{k2}" in d}, f"{a}|{b}|{side}")
+            if ev is not None:
+                g.add((q, prop, ev))
 
 
 def to_rdf(graph: nx.MultiDiGraph) -> Graph:

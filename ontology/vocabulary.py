@@ -94,6 +94,10 @@ CLASSES: dict[str, OntologyClass] = {c.name: c for c in (
         superclasses=("http://www.w3.org/ns/prov#Association",),
     ),
     OntologyClass(
+        name="Reuse", iri="https://w3id.org/ipkg/ontology#Reuse", zh="文本沿用", en="Reuse",
+        superclasses=("http://www.w3.org/ns/prov#Derivation",),
+    ),
+    OntologyClass(
         name="Evidence", iri="https://w3id.org/ipkg/ontology#Evidence", zh="证据", en="Evidence",
         superclasses=("http://www.w3.org/ns/oa#Annotation", "http://www.w3.org/ns/prov#Entity"), iri_segment="evidence",
     ),
@@ -174,6 +178,27 @@ OBJECT_PROPERTIES: tuple[ObjectProperty, ...] = (
         name="broader", iri="https://w3id.org/ipkg/ontology#broader", zh="上位产业", en="broader industry",
         cypher_type="BROADER", domain="https://w3id.org/ipkg/ontology#Industry",
         range="https://w3id.org/ipkg/ontology#Industry",
+    ),
+    ObjectProperty(
+        name="reuses", iri="https://w3id.org/ipkg/ontology#reuses", zh="沿用", en="reuses", cypher_type="REUSES",
+    ),
+    ObjectProperty(
+        name="qualifiedReuse", iri="https://w3id.org/ipkg/ontology#qualifiedReuse", zh="沿用详情", en="qualified reuse",
+        range="https://w3id.org/ipkg/ontology#Reuse",
+    ),
+    ObjectProperty(
+        name="reusedEntity", iri="https://w3id.org/ipkg/ontology#reusedEntity", zh="被沿用对象", en="reused entity",
+        domain="https://w3id.org/ipkg/ontology#Reuse",
+    ),
+    ObjectProperty(
+        name="sourceEvidence", iri="https://w3id.org/ipkg/ontology#sourceEvidence", zh="被沿用原文",
+        en="source evidence", domain="https://w3id.org/ipkg/ontology#Reuse",
+        range="https://w3id.org/ipkg/ontology#Evidence",
+    ),
+    ObjectProperty(
+        name="targetEvidence", iri="https://w3id.org/ipkg/ontology#targetEvidence", zh="沿用处原文",
+        en="target evidence", domain="https://w3id.org/ipkg/ontology#Reuse",
+        range="https://w3id.org/ipkg/ontology#Evidence",
     ),
     ObjectProperty(
         name="evidence", iri="https://w3id.org/ipkg/ontology#evidence", zh="证据", en="evidence",
@@ -280,6 +305,32 @@ DATATYPE_PROPERTIES: tuple[DatatypeProperty, ...] = (
         domain="https://w3id.org/ipkg/ontology#Responsibility", range="http://www.w3.org/2001/XMLSchema#string",
     ),
     DatatypeProperty(
+        name="similarity", iri="https://w3id.org/ipkg/ontology#similarity", zh="相似度", en="similarity",
+        domain="https://w3id.org/ipkg/ontology#Reuse", range="http://www.w3.org/2001/XMLSchema#decimal",
+    ),
+    DatatypeProperty(
+        name="share", iri="https://w3id.org/ipkg/ontology#share", zh="沿用比例", en="share",
+        domain="https://w3id.org/ipkg/ontology#Reuse", range="http://www.w3.org/2001/XMLSchema#decimal",
+    ),
+    DatatypeProperty(
+        name="matchedSentences", iri="https://w3id.org/ipkg/ontology#matchedSentences", zh="相同语句数",
+        en="matched sentences", domain="https://w3id.org/ipkg/ontology#Reuse",
+        range="http://www.w3.org/2001/XMLSchema#nonNegativeInteger",
+    ),
+    DatatypeProperty(
+        name="reusedTasks", iri="https://w3id.org/ipkg/ontology#reusedTasks", zh="沿用任务数", en="reused tasks",
+        domain="https://w3id.org/ipkg/ontology#Reuse", range="http://www.w3.org/2001/XMLSchema#nonNegativeInteger",
+    ),
+    DatatypeProperty(
+        name="directed", iri="https://w3id.org/ipkg/ontology#directed", zh="方向已知", en="directed",
+        domain="https://w3id.org/ipkg/ontology#Reuse", range="http://www.w3.org/2001/XMLSchema#boolean",
+    ),
+    DatatypeProperty(
+        name="directionReason", iri="https://w3id.org/ipkg/ontology#directionReason", zh="方向依据",
+        en="direction reason", domain="https://w3id.org/ipkg/ontology#Reuse",
+        range="http://www.w3.org/2001/XMLSchema#string",
+    ),
+    DatatypeProperty(
         name="text", iri="https://w3id.org/ipkg/ontology#text", zh="任务内容", en="text", cypher_property="text",
         domain="https://w3id.org/ipkg/ontology#Task", range="http://www.w3.org/2001/XMLSchema#string",
     ),
@@ -308,7 +359,7 @@ NODE_LABELS: tuple[str, ...] = (
 )
 REL_TYPES: tuple[str, ...] = (
     "ISSUED_BY", "GOVERNS", "IMPLEMENTS", "HAS_TASK", "SUBTASK_OF", "RESPONSIBLE_FOR", "CONCERNS", "SETS_TARGET",
-    "MEASURES", "PRIORITIZES", "PROMOTES", "LOCATED_IN", "PART_OF", "BROADER",
+    "MEASURES", "PRIORITIZES", "PROMOTES", "LOCATED_IN", "PART_OF", "BROADER", "REUSES",
 )
 
 # relationship type -> the object property stored under it

@@ -40,9 +40,10 @@ def shared_eval() -> Path:
 
 @pytest.fixture(scope="session")
 def sample_graph(plans: dict[str, PlanData]):
-    from kg.graph import build_graph
+    """The sample corpus's graph as `ipkg build` assembles it: the reuse between its plans included."""
+    from kg.build import assemble
 
-    return build_graph(plans.values())
+    return assemble(plans.values())
 
 
 @pytest.fixture()

@@ -379,6 +379,40 @@ def test_department_and_task_pages_show_each_responsibilitys_role(endpoint, memo
             assert {r[0] for r in rows} == {"lead", "co"}
 
 
+REUSE_ROW = re.compile(r'<tr class="reuse" data-side="(\w+)">\s*<td>.*?</td>\s*<td><a href="[^"]*">([^<]*)</a></td>'
+                       r'.*?<td class="mine"><a [^>]*>[^<]*</a> (.*?)</td>'
+                       r'\s*<td class="theirs"><a [^>]*>[^<]*</a> (.*?)</td>', re.S)
+
+
+def test_plan_page_lists_reuse_both_ways_with_differences_marked(endpoint, sample_graph, graph_dir):
+    from kg.model import ReuseReport
+    from queries.endpoint.describe_reuse import marked
+
+    report = ReuseReport.model_validate_json((graph_dir / "reuse.json").read_text(encoding="utf-8"))
+    quoted = next(t for t in report.tasks if "以产品链、创新链为纽带" in t.target.evidence.sentence)
+    plan = quoted.target.plan  # the 万州 plan, which took the sentence from the 2016 重庆市 方案
+    mine = [t for t in report.tasks if plan in (t.source.plan, t.target.plan)]
+    plans = {d["id"]: (n, d["name"]) for n, d in sample_graph.nodes(data=True) if d["label"] == "Plan"}
+    iri = plans[plan][0]
+    page = httpx.get(local(endpoint, iri), headers={"Accept": "text/html"}, follow_redirects=True).text
+    def text(cell: str) -> str:
+        return html.unescape(re.sub("<[^>]+>", "", cell))
+
+    rows = [(side, html.unescape(name), text(a), text(b)) for side, name, a, b in REUSE_ROW.findall(page)]
+    assert f"<h2>文本沿用 Policy reuse ({len(mine)})</h2>" in page and len(rows) == len(mine)
+    took = [r for r in rows if r[2] == quoted.target.evidence.sentence and r[3] == quoted.source.evidence.sentence]
+    assert took and took[0][0] == "took" and took[0][1] == plans[quoted.source.plan][1]
+    # the other side of a pair sees it as given away; an undirected pair is shared on both pages
+    expected = sorted(("took" if t.target.plan == plan else "gave") if t.directed else "shared" for t in mine)
+    assert sorted(r[0] for r in rows) == expected
+    # marking: each sentence is cut into runs that rejoin to it, changed runs marked on both sides
+    a, b = "加快培育全县新型农业商标品牌", "加快培育全区新型农业商标品牌和示范企业"
+    left, right = marked(a, b)
+    assert "".join(p.text for p in left) == a and "".join(p.text for p in right) == b
+    assert [p.text for p in left if not p.same] == ["县"]
+    assert [p.text for p in right if not p.same] == ["区", "和示范企业"]
+
+
 def test_unknown_iri_is_404(endpoint):
     for accept in ("text/html", "text/turtle"):
         r = httpx.get(f"{endpoint.url}/id/department/000000/没有这个部门", headers={"Accept": accept},

@@ -123,3 +123,76 @@ def test_a_job_reuses_the_running_server_or_starts_and_stops_its_own(falkordb, t
         assert store_counts(store) == ({}, {})
         store.close()
     assert not fs.status(other).running
+
+
+# ---------------------------------------------------------------- reuse: facts two plans assert together (issue 17)
+
+
+def _reuses(store: FalkorStore) -> set[tuple]:
+    """Every REUSES relationship in the store: its ends, its plans and its numbers."""
+    rows = store.run("MATCH (a)-[r:REUSES]->(b) RETURN a.id AS a, b.id AS b, r.plans AS plans, r.share AS share, "
+                     "r.directed AS directed, r.source_sentence AS source, r.target_sentence AS target")
+    return {(r["a"], r["b"], tuple(sorted(r["plans"])), r["share"], r["directed"], r["source"], r["target"])
+            for r in rows}
+
+
+def _graph_reuses(graph) -> set[tuple]:
+    return {(graph.nodes[a]["id"], graph.nodes[b]["id"], tuple(sorted(d["plans"])), d["share"], d["directed"],
+             d["source_sentence"], d["target_sentence"])
+            for a, b, k, d in graph.edges(keys=True, data=True) if k == "REUSES"}
+
+
+def _nodes(store: FalkorStore, plan: str) -> dict[str, dict]:
+    """A plan's nodes as the store holds them, without their plan lists (which other plans' loads change)."""
+    rows = store.run("MATCH (n) WHERE $p IN n.plans RETURN n.id AS id, properties(n) AS props", {"p": plan})
+    return {r["id"]: {k: v for k, v in r["props"].items() if k != "plans"} for r in rows}
+
+
+def _between(store: FalkorStore, a: str, b: str) -> int:
+    return store.run("MATCH ()-[r:REUSES]->() WHERE $a IN r.plans AND $b IN r.plans RETURN count(r) AS n",
+                     {"a": a, "b": b})[0]["n"]
+
+
+def test_replacing_or_removing_a_plan_takes_its_reuses_and_leaves_the_other_plans(
+        falkordb, plans: dict[str, PlanData], sample_graph) -> None:
+    """001 shares nodes (重庆市, its departments) and REUSES edges with 002 and 003. Replaced by a version that no
+    longer copies 002, its edges with 002 go and those with 003 stay; 002's nodes are untouched; reloading 002 puts
+    nothing back that is gone; taking 003 out takes every edge naming it, and nothing of 001's and 002's."""
+    from kg.build import assemble
+    from loaders.cypher import retract
+
+    _, port = falkordb
+    store = FalkorStore(port=port)
+    load(sample_graph, store)
+    k1, k2, k3 = (plans[c].plan.key for c in ("001", "002", "003"))
+    assert _reuses(store) == _graph_reuses(sample_graph)
+    assert _between(store, k1, k2) >= 5 and _between(store, k1, k3) >= 5
+    assert set(_nodes(store, k1)) & set(_nodes(store, k2)), "001 and 002 share no node: the test proves nothing"
+    before_002, before_003 = _nodes(store, k2), _nodes(store, k3)
+
+    # 001 without the tasks it shares with 002 (and their subtasks and responsibilities)
+    report = sample_graph.graph["reuse"]
+    shared = {s.task for r in report.tasks for s in (r.source, r.target) if {r.source.plan, r.target.plan} == {k1, k2}
+              and s.plan == k1}
+    changed = plans["001"].model_copy(deep=True)
+    gone = {t.id for t in changed.tasks if t.id in shared or t.parent in shared}
+    changed.tasks = [t for t in changed.tasks if t.id not in gone]
+    changed.responsibilities = [r for r in changed.responsibilities if r.task not in gone]
+    new_graph = assemble({**plans, "001": changed}.values())
+    assert not any({r.source, r.target} == {k1, k2} for r in new_graph.graph["reuse"].plans)
+    load(new_graph, store, plans=[k1])
+
+    assert store_counts(store) == counts(new_graph)
+    assert _between(store, k1, k2) == 0 and _between(store, k1, k3) >= 5
+    assert _reuses(store) == _graph_reuses(new_graph)  # the 001-003 edges back whole, with both plans
+    assert _nodes(store, k2) == before_002 and _nodes(store, k3) == before_003
+
+    load(new_graph, store, plans=[k2])  # the other side reloaded: its edges with 001 stay gone
+    assert _reuses(store) == _graph_reuses(new_graph) and store_counts(store) == counts(new_graph)
+
+    retract(store, [k3])
+    assert _between(store, k3, k1) == 0 and _between(store, k3, k2) == 0
+    assert not store.run("MATCH (n) WHERE $p IN n.plans RETURN n.id AS id", {"p": k3})
+    assert _nodes(store, k2) == before_002
+    left = {e for e in _graph_reuses(new_graph) if k3 not in e[2]}
+    assert left and _reuses(store) == left

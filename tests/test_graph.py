@@ -11,7 +11,7 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from cli import app
-from kg.graph import LABELS, REL_TYPES, build_graph, counts
+from kg.graph import LABELS, REL_TYPES, counts
 from kg.model import PlanData
 from loaders.rdf import to_rdf
 from ontology import ONTOLOGY_TTL, SHAPES_TTL
@@ -90,10 +90,10 @@ def test_reviewed_json_loads_like_fresh_extraction(tmp_path: Path, plans: dict[s
     folder.mkdir()
     for code, plan in plans.items():
         (folder / f"{code}.json").write_text(plan.model_dump_json(), encoding="utf-8")
-    from kg.build import build_from
+    from kg.build import assemble, build_from
 
     graph, loaded, errors = build_from([folder])
     assert not errors and len(loaded) == 5
-    fresh = build_graph(plans.values())
+    fresh = assemble(plans.values())
     assert counts(graph) == counts(fresh)
     assert sorted(graph.nodes) == sorted(fresh.nodes)

@@ -27,6 +27,9 @@ ASKED = {
     "dept-workload": [{}, {"include_inferred": "true"}, {"role": "lead"}, {"role": "co", "include_inferred": "true"}],
     "co-responsibility": [{}, {"min_shared": "3"}],
     "gi-brands": [{}, {"region": "万州区"}],
+    "policy-reuse": [{}, {"region": "万州区"}, {"region": "500000"},
+                     {"plan": "重庆市璧山区知识产权保护和运用“十四五”规划"}],
+    "plan-similarity": [{}, {"plan": "重庆市建设支撑型知识产权强市实施方案"}, {"min_sentences": "5"}],
 }
 
 
@@ -52,7 +55,7 @@ def test_every_question_has_both_twins() -> None:
     cy = {f.stem for f in CATALOGUE_DIR.glob("*.cypher")}
     sp = {f.stem for f in CATALOGUE_DIR.glob("*.sparql")}
     assert cy == sp == set(ASKED), (cy ^ sp) or (cy ^ set(ASKED))
-    assert len(catalogue()) == 8
+    assert len(catalogue()) == 10
 
 
 def test_a_missing_twin_is_an_error(tmp_path, monkeypatch) -> None:
@@ -243,7 +246,8 @@ def test_parameters_reach_the_stores_only_as_parameters(engines, sample_graph, v
     store, mem, _ = engines
     triples = len(mem)
     for name, key in (("dept-owners", "industry"), ("region-profile", "region"), ("gi-brands", "region"),
-                      ("plan-lineage", "plan"), ("indicator-compare", "indicator")):
+                      ("plan-lineage", "plan"), ("indicator-compare", "indicator"), ("policy-reuse", "region"),
+                      ("policy-reuse", "plan"), ("plan-similarity", "plan")):
         q = question(name)
         params = q.bind({key: value})
         assert ask_cypher(q, store, params) == []
@@ -311,3 +315,76 @@ def test_interactive_cypher_shell(engines, tmp_path, monkeypatch, capsys) -> Non
     assert "民和回族土族自治县" in captured.out
     assert "Invalid input" in captured.err or "Invalid input" in captured.out
     assert "RETURN r.name AS name;" in (tmp_path / "cypher_history").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- policy reuse (issue 17)
+
+ISSUE_EXAMPLES = (  # the two reuses issue 17 names, found by reading 001, 002 and 003
+    ("强化战略性新兴产业知识产权布局", "重庆市建设支撑型知识产权强市实施方案", "战略性新兴产业专利布局工程", True,
+     "支持龙头（重点）企业开展以产品链、创新链为纽带的国内外专利布局"),
+    ("加强商标品牌建设", "重庆市璧山区知识产权保护和运用“十四五”规划", "加大自主品牌培育力度", False,
+     "加快培育新型农业、先进制造业、现代服务业商标品牌"),
+)
+WANZHOU = "万州区（无标题：001_9be2472d61d3e18a.txt）"  # 001 prints no title: named by its region and file
+
+
+def _names(graph) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    """Plan key -> plan name and (plan key, task id) -> task name, as the graph holds them."""
+    plans = {d["id"]: d["name"] for _, d in graph.nodes(data=True) if d["label"] == "Plan"}
+    tasks = {(d["plan"], d["id"].removeprefix(d["plan"] + "/")): d["name"]
+             for _, d in graph.nodes(data=True) if d["label"] == "Task"}
+    return plans, tasks
+
+
+def test_policy_reuse_finds_the_issues_examples_with_their_direction(engines) -> None:
+    rows = _rows(engines, "policy-reuse", {"region": "万州区"})
+    assert {r["plan"] for r in rows} == {WANZHOU}
+    for task, source_plan, source_task, directed, text in ISSUE_EXAMPLES:
+        found = [r for r in rows if r["task"] == task and r["source_plan"] == source_plan]
+        assert len(found) == 1, (task, found)
+        (r,) = found
+        assert (r["source_task"], r["directed"]) == (source_task, directed)
+        assert text in r["sentence"] and text in r["source_sentence"] and r["similarity"] == 1.0
+    # the undirected pair is listed from 璧山's side too; the directed one only from the plan that took the text
+    bishan = _rows(engines, "policy-reuse", {"plan": ISSUE_EXAMPLES[1][1]})
+    assert any(r["task"] == "加大自主品牌培育力度" and r["source_plan"] == WANZHOU and r["directed"] is False
+               for r in bishan)
+    assert _rows(engines, "policy-reuse", {"plan": ISSUE_EXAMPLES[0][1]}) == []
+
+
+def test_policy_reuse_rows_are_the_reports_task_reuses(engines, sample_graph) -> None:
+    """Every task-level reuse of the report behind the graph, once from the plan that took the text and, when nothing
+    tells the direction, once from the other side; computed here from the report, not from either twin."""
+    report = sample_graph.graph["reuse"]
+    plans, tasks = _names(sample_graph)
+    expected = []
+    for r in report.tasks:
+        sides = [(r.target, r.source)] + ([] if r.directed else [(r.source, r.target)])
+        expected += [(plans[a.plan], tasks[(a.plan, a.task)], plans[b.plan], tasks[(b.plan, b.task)], r.directed,
+                      r.similarity, r.share, a.evidence.sentence, b.evidence.sentence) for a, b in sides]
+    assert len(report.tasks) >= 30 and any(not r.directed for r in report.tasks)
+    store, mem, _ = engines
+    q = question("policy-reuse")
+    params = q.bind({})
+    cypher_rows, sparql_rows = ask_cypher(q, store, params), ask_sparql(q, mem, params)
+    assert normalise(cypher_rows) == normalise(sparql_rows) == normalise(expected)
+    assert len(cypher_rows) == len(expected)
+
+
+def test_plan_similarity_is_the_reports_plan_pairs_largest_share_first(engines, sample_graph) -> None:
+    report = sample_graph.graph["reuse"]
+    plans, _ = _names(sample_graph)
+    expected = [(plans[r.target], plans[r.source], r.directed, r.reason, r.share, r.sentences, r.tasks)
+                for r in sorted(report.plans, key=lambda r: (-r.share, plans[r.target], plans[r.source]))]
+    assert len(expected) >= 5
+    store, mem, _ = engines
+    q = question("plan-similarity")
+    for ask, engine in ((ask_cypher, store), (ask_sparql, mem)):
+        assert normalise_ordered(ask(q, engine, q.bind({}))) == normalise_ordered(expected)
+        at_least = ask(q, engine, q.bind({"min_sentences": "5"}))
+        assert normalise_ordered(at_least) == normalise_ordered([e for e in expected if e[5] >= 5])
+        assert 0 < len(at_least) < len(expected)
+    # 002 (2016) is older than every other plan: each pair with it is directed away from it
+    old = _rows(engines, "plan-similarity", {"plan": "重庆市建设支撑型知识产权强市实施方案"})
+    assert old and all(r["source_plan"] == "重庆市建设支撑型知识产权强市实施方案" and r["directed"] for r in old)
+    assert any(r["target_plan"] == WANZHOU and r["reason"] == "period" for r in old)

@@ -14,6 +14,7 @@ from queries.catalogue import question
 from queries.engines import ask_sparql, memory_store
 from tests.conftest import ARTIFACTS, HOSTILE, ROOT
 from viz.render import EDGE_LABELS_UP_TO, write_page
+from viz.reuse import DIRECTION_COLOUR, WIDTH, reuse_view
 from viz.select import SelectError, answer_subgraph, ego, find_plan, plan_subgraph, whole
 
 # a script or stylesheet fetched from anywhere: a self-contained page has none
@@ -39,6 +40,7 @@ def exports(graph_dir, sample_graph, tmp_path_factory):
         "plan": (["plan", plan_file], plan_subgraph(sample_graph, plan_file)),
         "ego": (["ego", "新材料", "--depth", "2"], ego(sample_graph, "新材料", 2)),
         "ask": (["ask", "dept-owners", "-p", "industry=新材料"], answer_subgraph(sample_graph, rows, params)),
+        "reuse": (["reuse"], reuse_view(sample_graph)),
     }
     written = {}
     for kind, (args, expected) in cases.items():
@@ -112,7 +114,7 @@ def open_offline(browser, path: Path):
     return context, page, attempts, dialogs, errors
 
 
-@pytest.mark.parametrize("kind", ["whole", "plan", "ego", "ask"])
+@pytest.mark.parametrize("kind", ["whole", "plan", "ego", "ask", "reuse"])
 def test_export_opens_offline_with_the_graphs_counts(exports, chromium_browser, kind):
     path, expected = exports[kind]
     context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
@@ -314,3 +316,52 @@ def test_a_large_neighbourhood_opens_with_tasks_collapsed_per_plan(sample_graph,
     assert clusters and drawn == view.number_of_nodes() - tasks + len(clusters)
     assert opened == drawn - 1 + inside
     assert attempts == [] and dialogs == [] and errors == []
+
+
+# ---------------------------------------------------------------- the reuse picture (issue 17)
+
+
+def test_reuse_picture_draws_plans_weighted_by_share_and_coloured_by_direction(exports, sample_graph, chromium_browser):
+    """One line per plan pair of the report: as wide as its share (the largest the widest), coloured by what decided
+    its direction, with an arrow from the plan that took the text to its source, and none where nothing tells."""
+    path, view = exports["reuse"]
+    report = sample_graph.graph["reuse"]
+    in_corpus = {d["id"] for _, d in sample_graph.nodes(data=True) if d["label"] == "Plan" and d.get("in_corpus")}
+    assert {d["id"] for _, d in view.nodes(data=True)} == {k for r in report.plans for k in (r.source, r.target)}
+    assert {d["id"] for _, d in view.nodes(data=True)} <= in_corpus
+    top = max(r.share for r in report.plans)
+    expected = {(r.target, r.source, r.directed, DIRECTION_COLOUR[r.reason if r.directed else None],
+                 round(WIDTH[0] + (WIDTH[1] - WIDTH[0]) * r.share / top, 2)) for r in report.plans}
+    assert {e[2] for e in expected} == {True, False}  # the sample has both kinds: the test sees both drawn
+    context, page, attempts, dialogs, errors = open_offline(chromium_browser, path)
+    drawn = page.evaluate("""edges.get().map(e => { const o = network.body.edges[e.id].options;
+        return [nodes.get(e.from).iri, nodes.get(e.to).iri, o.arrows.to.enabled, o.color.color, o.width]; })""")
+    legend = page.eval_on_selector_all("#relations li", "ls => ls.map(l => l.innerText)")
+    key = page.inner_text("#panel .key")
+    groups = page.evaluate("[...new Set(nodes.get().map(n => n.group))]")
+    labels = page.evaluate("nodes.get().map(n => n.label)")
+    page.screenshot(path=str(ARTIFACTS / "viz-reuse.png"))
+    context.close()
+    ids = {n: d["id"] for n, d in sample_graph.nodes(data=True)}
+    assert {(ids[a], ids[b], arrow, colour, width) for a, b, arrow, colour, width in drawn} == expected
+    assert max(w for *_, w in drawn) == WIDTH[1]
+    assert groups == ["Plan"]
+    assert {"重庆市 2016", "万州区 2021-2025", "璧山区 2022"} <= set(labels)  # region and year (001 has no date)
+    assert any("方向未知" in line for line in legend) and any("发布日期较晚" in line for line in legend)
+    assert "无箭头" in key and "responsibility" not in key
+    assert attempts == [] and dialogs == [] and errors == []
+
+
+def test_reuse_edges_in_the_whole_picture_say_both_sentences(exports, sample_graph):
+    """In every picture a REUSES edge's tooltip gives its numbers and the two sentences; an undirected one has no
+    arrow."""
+    path, graph = exports["whole"]
+    data = _page_data(path)
+    reuses = [e for e in data["edges"] if e["kind"] == "REUSES"]
+    edges = [d for *_, k, d in graph.edges(keys=True, data=True) if k == "REUSES"]
+    assert len(reuses) == len(edges) > 0
+    assert sum(1 for e in reuses if e.get("arrows") == {"to": {"enabled": False}}) == sum(
+        1 for d in edges if not d["directed"])
+    for d in edges:
+        tip = f"沿用处 reused in：「{d['target_sentence']}」\n来源 source：「{d['source_sentence']}」"
+        assert sum(1 for e in reuses if e["title"].endswith(tip)) >= 1

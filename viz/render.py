@@ -39,8 +39,13 @@ RELATION_COLOUR = {
     "RESPONSIBLE_FOR": "#e53935", "PART_OF": "#43a047", "LOCATED_IN": "#00897b", "GOVERNS": "#2e7d32",
     "ISSUED_BY": "#1e88e5", "IMPLEMENTS": "#3949ab", "HAS_TASK": "#78909c", "SUBTASK_OF": "#455a64",
     "CONCERNS": "#fb8c00", "PRIORITIZES": "#fdd835", "PROMOTES": "#6d4c41", "SETS_TARGET": "#8e24aa",
-    "MEASURES": "#ce93d8", "BROADER": "#a1887f",
+    "MEASURES": "#ce93d8", "BROADER": "#a1887f", "REUSES": "#d81b60",
 }
+# what decided a reuse's direction (ipkg:directionReason), as the pictures say it
+REUSE_REASONS: dict[str, tuple[str, str]] = {"implements": ("贯彻落实该规划", "implements it"),
+                                             "issue_date": ("发布日期较晚", "issued later"),
+                                             "period": ("规划期较晚", "later period")}
+REUSE_UNDIRECTED = ("方向未知", "undirected")
 INFERRED_COLOUR = "#b0bec5"
 # a picture (other than the whole graph) with more tasks than this opens with them collapsed, one node per plan,
 # each opening on a click (vis-network clustering)
@@ -109,11 +114,26 @@ def _edge_tooltip(kind: str, d: dict[str, Any]) -> str:
     if kind == "RESPONSIBLE_FOR":
         lines.append(f"角色 role：{role_label(d.get('role'))}")
         lines.append("明确指定 explicit" if d.get("explicit", True) else f"推断 inferred：{d.get('reason', '')}")
+    if kind == "REUSES":
+        lines += _reuse_lines(d)
     if d.get("sentence"):
         lines.append(f"证据：「{d['sentence']}」")
         if d.get("section_path"):
             lines.append(f"出处：{d['section_path']}")
     return "\n".join(lines)
+
+
+def _reuse_lines(d: dict[str, Any]) -> list[str]:
+    """A reuse's tooltip lines: its direction and why, its numbers, and the two sentences."""
+    reason = d.get("reason") or ""
+    direction = (f"方向 direction：{' '.join(REUSE_REASONS.get(reason, (reason, '')))}".strip() if d.get("directed")
+                 else f"{' '.join(REUSE_UNDIRECTED)}：无从判断谁先谁后 nothing tells which came first")
+    numbers = [f"沿用比例 share {d['share']:.1%}" if d.get("share") is not None else "",
+               f"相似度 similarity {d['similarity']:.2f}" if d.get("similarity") is not None else "",
+               f"相同语句 sentences {d['sentences']}" if d.get("sentences") else "",
+               f"任务 tasks {d['tasks']}" if d.get("tasks") is not None else ""]
+    return [direction, " · ".join(n for n in numbers if n),
+            f"沿用处 reused in：「{d.get('target_sentence', '')}」", f"来源 source：「{d.get('source_sentence', '')}」"]
 
 
 class GraphPage(Network):
@@ -157,6 +177,8 @@ def build_page(view: nx.MultiDiGraph, full: nx.MultiDiGraph | None = None) -> Gr
                                 "color": {"color": RELATION_COLOUR.get(kind, "#90a4ae"), "inherit": False}}
         if labelled:
             opts["label"] = relation_labels().get(kind, (kind, kind))[0]
+        if kind == "REUSES" and not d.get("directed", True):
+            opts["arrows"] = {"to": {"enabled": False}}  # nothing tells which plan took from which
         if kind == "RESPONSIBLE_FOR":
             opts.update(role=d.get("role"), width=ROLE_WIDTH.get(d.get("role"), 1))
             if not d.get("explicit", True):
@@ -194,7 +216,14 @@ _env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "separators": (",",
 
 def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = None, note: str = "") -> str:
     """The HTML page of a (sub)graph."""
-    net = build_page(view, full)
+    return page_html(build_page(view, full), view, title, full, note)
+
+
+def page_html(net: GraphPage, view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = None,
+              note: str = "", relations: list[dict[str, Any]] | None = None, key: list[str] | None = None) -> str:
+    """The HTML page of a network built by :func:`build_page` from ``view``; ``relations`` (the edges' legend: kind,
+    zh, en, color, count) defaults to one entry per relationship type, ``key`` (lines saying how lines are drawn)
+    to the responsibilities' line widths."""
     per_label, _ = counts(view)
     legend = [{"cls": c, "zh": class_label(c)[0], "en": class_label(c)[1], "color": CLASS_STYLE[c][0],
                "shape": CLASS_STYLE[c][1], "count": per_label[c]} for c in CLASS_STYLE if c in per_label]
@@ -202,15 +231,16 @@ def render(view: nx.MultiDiGraph, title: str, full: nx.MultiDiGraph | None = Non
     for *_, kind in view.edges(keys=True):
         per_kind[kind] = per_kind.get(kind, 0) + 1
     names = relation_labels()
-    relations = [{"kind": k, "zh": names.get(k, (k, k))[0], "en": names.get(k, (k, k))[1],
-                  "color": RELATION_COLOUR.get(k, "#90a4ae"), "count": n}
-                 for k, n in sorted(per_kind.items(), key=lambda kv: -kv[1])]
+    if relations is None:
+        relations = [{"kind": k, "zh": names.get(k, (k, k))[0], "en": names.get(k, (k, k))[1],
+                      "color": RELATION_COLOUR.get(k, "#90a4ae"), "count": n}
+                     for k, n in sorted(per_kind.items(), key=lambda kv: -kv[1])]
     whole_graph = full is None or view.number_of_nodes() == full.number_of_nodes()
     data = {"nodes": net.nodes, "edges": net.edges, "options": net.options, "legend": legend,
             "relations": relations, "plans": net.ipkg_plans,  # type: ignore[attr-defined]
             "large": view.number_of_nodes() > LARGE,
             "clusterTasks": not whole_graph and per_label.get("Task", 0) > CLUSTER_TASKS_OVER}
-    return _env.get_template("graph.html").render(title=title, note=note, data=data,
+    return _env.get_template("graph.html").render(title=title, note=note, data=data, key=key,
                                                   n_nodes=len(net.nodes), n_edges=len(net.edges))
 
 

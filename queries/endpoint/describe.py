@@ -12,9 +12,11 @@ from typing import Any
 import pyoxigraph as ox
 
 from ontology.labels import RDFS_LABEL, role_label
+from queries.endpoint.describe_reuse import ReuseRow, reuses
 from queries.endpoint.results import PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PLAN_CLASS = "https://w3id.org/ipkg/ontology#Plan"
 
 # the entity, what it points at, what points at it, and its evidence nodes (as Cool URIs' "bounded description")
 DESCRIBE = """
@@ -107,6 +109,8 @@ class Entity:
     evidence: list[dict[str, str]] = field(default_factory=list)
     responsibilities: list[Responsibility] = field(default_factory=list)
     responsibilities_more: bool = False
+    reuses: list[ReuseRow] = field(default_factory=list)  # a plan's: what it took from other plans, who took from it
+    reuses_more: bool = False
 
 
 def _bind(iri: str) -> dict[ox.Variable, Any]:
@@ -153,5 +157,7 @@ def entity(store: ox.Store, iri: str) -> Entity:
             role=sol["role"].value if sol["role"] else "",
             explicit=explicit is None or explicit.value in ("true", "1"),
             reason=sol["reason"].value if sol["reason"] else ""))
+    if PLAN_CLASS in e.classes:
+        e.reuses, e.reuses_more = reuses(store, iri)
     e.label = e.label or iri.rsplit("/", 1)[-1]
     return e
