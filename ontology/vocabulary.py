@@ -220,6 +220,11 @@ DATATYPE_PROPERTIES: tuple[DatatypeProperty, ...] = (
         range="http://www.w3.org/2001/XMLSchema#string",
     ),
     DatatypeProperty(
+        name="organizationKind", iri="https://w3id.org/ipkg/ontology#organizationKind", zh="机构类型",
+        en="organisation kind", cypher_property="kind", domain="https://w3id.org/ipkg/ontology#Organization",
+        range="http://www.w3.org/2001/XMLSchema#string",
+    ),
+    DatatypeProperty(
         name="docNumber", iri="https://w3id.org/ipkg/ontology#docNumber", zh="文号", en="document number",
         cypher_property="doc_number", domain="https://w3id.org/ipkg/ontology#Plan",
         range="http://www.w3.org/2001/XMLSchema#string",

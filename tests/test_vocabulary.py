@@ -162,3 +162,9 @@ def test_the_generator_refuses_an_ambiguous_ontology(tmp_path: Path, old: str, n
     broken.write_text(text.replace(old, new), encoding="utf-8")
     with pytest.raises(VocabularyError, match=message):
         render(broken)
+
+
+def test_every_property_a_picture_shows_is_labelled_by_the_ontology() -> None:
+    from viz.render import SHOWN, SHOWN_KEYS
+
+    assert set(SHOWN) == set(SHOWN_KEYS), f"no ontology property with these Cypher keys: {set(SHOWN_KEYS) - set(SHOWN)}"

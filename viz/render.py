@@ -19,7 +19,7 @@ from pyvis.network import Network
 
 from kg.graph import counts
 from ontology.labels import class_label, relation_labels, role_label
-from ontology.vocabulary import CLASSES
+from ontology.vocabulary import CLASSES, DATATYPE_PROPERTIES
 
 # One color and one shape per ontology class, ipkg:pictureColour and ipkg:pictureShape in ipkg.ttl (shapes that
 # keep the label below the node, so long Chinese names do not blow nodes up), in ipkg.ttl's order (the legend's).
@@ -52,10 +52,10 @@ INFERRED_COLOUR = "#b0bec5"
 CLUSTER_TASKS_OVER = 40
 LABEL_CHARS = 12  # a node's label is cut to this many characters (the full name is in its tooltip)
 # node properties shown in tooltips, with their Chinese names
-SHOWN = {"qualified_name": "规范全称", "function_type": "职能类型", "code": "行政区划代码", "level": "级别",
-         "doc_number": "文号", "issue_date": "发布日期", "period_start": "起始年", "period_end": "截止年",
-         "unit": "单位", "baseline": "基期值", "baseline_year": "基期年", "target": "目标值", "target_year": "目标年",
-         "nature": "属性", "kind": "类型"}
+# node properties a tooltip lists, in this order, each under its ontology label (ipkg.ttl, via the vocabulary)
+SHOWN_KEYS = ("qualified_name", "function_type", "code", "level", "doc_number", "issue_date", "period_start",
+              "period_end", "unit", "baseline", "baseline_year", "target", "target_year", "nature", "kind")
+SHOWN = {p.cypher_property: p.zh for p in DATATYPE_PROPERTIES if p.cypher_property in SHOWN_KEYS}
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
 
@@ -97,7 +97,7 @@ def _labels(view: nx.MultiDiGraph, full: nx.MultiDiGraph) -> dict[str, str]:
 def _tooltip(d: dict[str, Any], plans: dict[str, dict[str, str]]) -> str:
     zh, en = class_label(d["label"])
     lines = [d["name"], f"类：{zh} {en}"]
-    lines += [f"{SHOWN[k]}：{d[k]}" for k in SHOWN if d.get(k) not in (None, "")]
+    lines += [f"{SHOWN[k]}：{d[k]}" for k in SHOWN_KEYS if d.get(k) not in (None, "")]
     if d.get("sentence"):
         lines.append(f"证据：「{d['sentence']}」")
         where = [plans.get(d.get("plan", ""), {}).get("name", "") or d.get("source", ""), d.get("section_path", "")]
