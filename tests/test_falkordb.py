@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from kg.graph import build_graph, counts
 from kg.model import PlanData
 from loaders import falkordb_server as fs
-from loaders.cypher import FalkorStore, LoadError, load, store_counts
+from loaders.cypher import FalkorStore, LoadError, Store, load, store_counts
 
 runner = CliRunner()
 
@@ -39,9 +39,9 @@ def test_load_counts_match_and_loading_twice_changes_nothing(falkordb, sample_gr
     assert before == _snapshot(store, next(iter(sample_graph.nodes(data=True)))[1]["plans"].copy().pop())
 
 
-def test_reloading_a_changed_plan_replaces_only_its_facts(falkordb, plans: dict[str, PlanData]) -> None:
-    _, port = falkordb
-    store = FalkorStore(port=port)
+def reload_a_changed_plan(store: Store, plans: dict[str, PlanData]) -> None:
+    """Load the sample corpus, change plan 004 (a target's value, its last task dropped), reload only it, and check
+    that the store holds the new version and every other plan exactly as before (FalkorDB's and Neo4j's test)."""
     load(build_graph(plans.values()), store)
     others = {code: _snapshot(store, p.plan.key) for code, p in plans.items() if code != "004"}
 
@@ -51,9 +51,8 @@ def test_reloading_a_changed_plan_replaces_only_its_facts(falkordb, plans: dict[
     dropped = changed.tasks[-1].id  # the last task and its responsibilities go
     changed.tasks = changed.tasks[:-1]
     changed.responsibilities = [r for r in changed.responsibilities if r.task != dropped]
-    new_plans = {**plans, "004": changed}
-    new_graph = build_graph(new_plans.values())
-    load(new_graph, store, plans=[changed.plan.key])
+    new_graph = build_graph({**plans, "004": changed}.values())
+    load(new_graph, store, plans=[changed.plan.key])  # what `ipkg load --plan KEY` does
 
     assert store_counts(store) == counts(new_graph)
     key = changed.plan.key
@@ -62,6 +61,10 @@ def test_reloading_a_changed_plan_replaces_only_its_facts(falkordb, plans: dict[
     assert 9.99 in values and old_target not in values
     assert not store.run("MATCH (t:Task {id: $id}) RETURN t", {"id": f"{key}/{dropped}"})
     assert others == {code: _snapshot(store, p.plan.key) for code, p in plans.items() if code != "004"}
+
+
+def test_reloading_a_changed_plan_replaces_only_its_facts(falkordb, plans: dict[str, PlanData]) -> None:
+    reload_a_changed_plan(FalkorStore(port=falkordb[1]), plans)
 
 
 def test_server_killed_mid_load_then_rerun_completes(falkordb, sample_graph) -> None:

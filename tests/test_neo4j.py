@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.graph import LABELS, build_graph, counts
+from kg.graph import LABELS, counts
 from kg.model import PlanData
 from loaders import falkordb_server as fs
 from loaders import neo4j_server as ns
@@ -26,7 +26,7 @@ from loaders.export import write_rdf
 from queries.catalogue import question
 from queries.engines import ask_cypher, ask_sparql, memory_store, normalise
 from tests.conftest import ROOT, Neo4jServer
-from tests.test_falkordb import _snapshot
+from tests.test_falkordb import _snapshot, reload_a_changed_plan
 from tests.test_questions import ASKED, HOSTILE
 
 
@@ -68,25 +68,7 @@ def test_load_counts_match_and_loading_twice_changes_nothing(neo4j, sample_graph
 
 
 def test_reloading_a_changed_plan_replaces_only_its_facts(neo4j, plans: dict[str, PlanData]) -> None:
-    load(build_graph(plans.values()), neo4j)
-    others = {code: _snapshot(neo4j, p.plan.key) for code, p in plans.items() if code != "004"}
-
-    changed = plans["004"].model_copy(deep=True)
-    old_target = changed.indicators[0].target
-    changed.indicators[0].target = 9.99
-    dropped = changed.tasks[-1].id  # the last task and its responsibilities go
-    changed.tasks = changed.tasks[:-1]
-    changed.responsibilities = [r for r in changed.responsibilities if r.task != dropped]
-    new_graph = build_graph({**plans, "004": changed}.values())
-    load(new_graph, neo4j, plans=[changed.plan.key])  # what `ipkg load --plan KEY` does
-
-    assert store_counts(neo4j) == counts(new_graph)
-    key = changed.plan.key
-    values = {r["v"] for r in neo4j.run("MATCH (:Plan {id: $p})-[:SETS_TARGET]->(t:Target) RETURN t.target AS v",
-                                        {"p": key})}
-    assert 9.99 in values and old_target not in values
-    assert not neo4j.run("MATCH (t:Task {id: $id}) RETURN t", {"id": f"{key}/{dropped}"})
-    assert others == {code: _snapshot(neo4j, p.plan.key) for code, p in plans.items() if code != "004"}
+    reload_a_changed_plan(neo4j, plans)
 
 
 def test_server_killed_mid_load_then_rerun_completes(neo4j, neo4j_server: Neo4jServer, sample_graph) -> None:
