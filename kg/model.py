@@ -188,6 +188,10 @@ class Task(Record):
     industries: list[Name] = Field(default_factory=list, description="industry names the task text names")
     ip_types: list[Name] = Field(default_factory=list, description="IP type concepts the task text names")
     evidence: Evidence
+    source_runs: list[tuple[int, int, int]] = Field(
+        default_factory=list, description="where the task's text lies in the decoded source text: (position in text, "
+        "source offset, length) for each run that maps one character to one (cleaning removes characters and table "
+        "cells are joined, so a span of the text is found in the source through these)")
 
 
 class Responsibility(Record):

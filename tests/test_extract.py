@@ -111,6 +111,29 @@ def test_evidence_spans_quote_the_source(plans: dict[str, PlanData]) -> None:
             assert node.title[:4] in head, (code, node.id, node.title)
 
 
+
+def test_task_source_runs_place_the_text_in_the_source() -> None:
+    import unicodedata
+
+    from kg.extract import extract_file
+    from kg.ingest import read_source
+
+    def width(s: str) -> str:  # cleaning changes a character's width one for one (１ -> 1, , -> ，)
+        return unicodedata.normalize("NFKC", s).translate(str.maketrans("，：；（）！？", ",:;()!?"))
+
+    files = [*sorted(SAMPLE_CORPUS.glob("*.txt")), *sorted(DEV_CORPUS.glob("*.txt"))]
+    covered = total = 0
+    for f in files:
+        raw = read_source(f)[0]
+        for t in extract_file(f).tasks:
+            for at, offset, n in t.source_runs:
+                assert width(raw[offset : offset + n]) == width(t.text[at : at + n]), (f.name, t.id)
+            covered += sum(n for _, _, n in t.source_runs)
+            total += len(t.text)
+    # everything but the 。 that joins a table row's cells lies in the source
+    assert covered / total > 0.999
+
+
 def test_workers_do_not_change_results(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
     assert runner.invoke(app, ["extract", str(SAMPLE_CORPUS), "-o", str(one), "-q"]).exit_code == 0

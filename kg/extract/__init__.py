@@ -138,7 +138,7 @@ def _tasks(drafts: list[TaskDraft], industry_hits: list[IndustryHit], key_of: di
         inds = list(OrderedDict.fromkeys(h.name for h in inside))
         ips = [k for k, spec in ip_spec.items() if any(w in d.text for w in spec["words"])]
         tasks.append(Task(id=d.id, title=d.title, text=d.text, path=d.path, parent=d.parent, industries=inds,
-                          ip_types=ips, evidence=d.evidence))
+                          ip_types=ips, evidence=d.evidence, source_runs=d.runs))
         seen: set[str] = set()
         for m, role, ev in d.responsible:
             key = key_of.get(m.name)

@@ -103,6 +103,21 @@ class Ctx:
         s, e = self.doc.clean.source_span(start, end)
         return Evidence(source=self.file, start=s, end=e, sentence=quote, path=node.path() if node else [])
 
+    def source_runs(self, pieces: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+        """Where a text made of cleaned spans lies in the source: ``pieces`` are (position in the text, cleaned start,
+        cleaned end); the result is (position in the text, source offset, length) per run the source holds verbatim."""
+        offs = self.doc.clean.offsets
+        out: list[tuple[int, int, int]] = []
+        for at, a, b in pieces:
+            i = a
+            while i < b:
+                j = i + 1
+                while j < b and offs[j] == offs[j - 1] + 1:
+                    j += 1
+                out.append((at + i - a, offs[i], j - i))
+                i = j
+        return out
+
     def _boundaries(self, start: int, end: int) -> set[int]:
         """Token boundaries (text offsets) of jieba's segmentation of the span; cached per span."""
         key = (start, end)

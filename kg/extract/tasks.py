@@ -45,6 +45,7 @@ class TaskDraft:
     evidence: Evidence
     leaf: bool
     own_end: int = -1  # end of the task's own text (before its first sub-task); -1: same as end
+    runs: list[tuple[int, int, int]] = field(default_factory=list)  # Task.source_runs
     responsible: list[tuple[Mention, str, Evidence]] = field(default_factory=list)  # (body, role, evidence)
     aliases: list[Mention] = field(default_factory=list)  # co-names named beside the bodies
 
@@ -120,13 +121,16 @@ def build_tasks(ctx: Ctx, region_aliases: set[str]) -> TaskReading:
         parent = node.parent
         while parent is not None and id(parent) not in by_node:
             parent = parent.parent
+        own = text[s:e]
+        lead = len(own) - len(own.lstrip())
         d = TaskDraft(
-            id=f"t{node.id}", title=node.title, text=text[s:e].strip(), path=node.path(),
+            id=f"t{node.id}", title=node.title, text=own.strip(), path=node.path(),
             parent=by_node[id(parent)].id if parent is not None else None,
             start=node.start, end=node.end, own_end=e,
             evidence=ctx.evidence(node.start, first_line_end, sentence=text[node.start:first_line_end].strip(),
                                   node=node),
             leaf=not node.children,
+            runs=ctx.source_runs([(0, s + lead, s + lead + len(own.strip()))]),
         )
         drafts.append(d)
         by_node[id(node)] = d
@@ -268,7 +272,7 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
             group = TaskDraft(id=f"t{ti + 1}-g{ri + 1}", title=title, text=gcell.text,
                               path=[*table_path(table), title], parent=parent_id, start=gcell.start, end=gcell.end,
                               evidence=ctx.evidence(gcell.start, gcell.end, sentence=gcell.text, node=table.node),
-                              leaf=False)
+                              leaf=False, runs=ctx.source_runs([(0, gcell.start, gcell.end)]))
             out.append(group)
         tcell = cells[task_col] if full and task_col is not None else None
         mcell = cells[measure_col] if measure_col < len(cells) else None
@@ -288,7 +292,7 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
                       path=[*table_path(table), *([group.title] if group else []), title],
                       parent=group.id if group else parent_id, start=start, end=end,
                       evidence=ctx.evidence(present[0].start, present[-1].end, sentence=sentence, node=table.node),
-                      leaf=True)
+                      leaf=True, runs=_cell_runs(ctx, own))
         items = _row_bodies(ctx, cells, bodies, markup)
         if not items:
             diags.append(diagnostic(ctx, "table-row-skipped", lead.start, present[-1].end,
@@ -302,3 +306,12 @@ def _table_tasks(ctx: Ctx, ti: int, table: TableT, by_node: dict[int, TaskDraft]
 
 def table_path(table: TableT) -> list[str]:
     return table.node.path() if table.node else []
+
+
+def _cell_runs(ctx: Ctx, cells: list[Cell]) -> list[tuple[int, int, int]]:
+    """Source runs of a text made of cells joined by 。 (the joiner has no place in the source)."""
+    pieces, at = [], 0
+    for c in cells:
+        pieces.append((at, c.start, c.start + len(c.text)))
+        at += len(c.text) + 1
+    return ctx.source_runs(pieces)

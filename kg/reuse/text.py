@@ -167,11 +167,11 @@ def units_of(plans: Sequence[PlanData], norm: Normaliser) -> tuple[list[Unit], l
 class Locator:
     """Evidence for a unit: source offsets, the sentence and the task's outline path.
 
-    A task's text is the cleaned text of the document from its evidence's start on, so without the
-    source a sentence's offset is estimated as the task's start plus the sentence's offset in the
-    task's text (exact unless cleaning removed characters before it inside the task: spaces, joined
-    line breaks). With the decoded source text of a plan (``sources``, by file name), the plan is
-    cleaned again as extraction did and the sentence is found in it, which is exact.
+    A task's text is cleaned text (spaces and joined line breaks removed, table cells joined), so a
+    sentence's source offsets come through the task's ``source_runs``, which extraction records; with
+    the decoded source text of a plan (``sources``, by file name) the sentence is found in it directly.
+    Plan data written before source runs existed falls back to the task's start plus the sentence's
+    position in the task's text (off by what cleaning removed before it).
     """
 
     def __init__(self, plans: Sequence[PlanData], sources: Mapping[str, str] | None = None) -> None:
@@ -201,7 +201,11 @@ class Locator:
 
     def _estimate(self, u: Unit) -> tuple[int, int]:
         plan = self._plans[u.plan]
-        base = plan.tasks[u.task].evidence.start
+        task = plan.tasks[u.task]
+        mapped = _through_runs(task.source_runs, u.start, u.end)
+        if mapped is not None:  # the task's source runs place the sentence exactly
+            return mapped
+        base = task.evidence.start  # plan data from before source runs: the task's start plus the position
         limit = max(plan.source.chars, base)
         return min(base + u.start, limit), min(base + u.end, limit)
 
@@ -219,3 +223,18 @@ class Locator:
         if at < 0 or at > p + u.start + len(task.text):
             return None
         return offsets[at], offsets[at + len(sentence) - 1] + 1
+
+
+def _through_runs(runs: Sequence[tuple[int, int, int]], start: int, end: int) -> tuple[int, int] | None:
+    """Source offsets of the text span [start, end) through a task's source runs (position, offset, length), or None
+    when the runs do not cover both ends (no runs, or an end on a joiner that is not in the source)."""
+    def at(pos: int) -> int | None:
+        for tp, sp, n in runs:
+            if tp <= pos < tp + n:
+                return sp + pos - tp
+        return None
+
+    if end <= start:
+        return None
+    s, e = at(start), at(end - 1)
+    return None if s is None or e is None else (s, e + 1)
