@@ -263,17 +263,19 @@ class QueryPool:
 
     def run(self, load: int = 0, **job: Any) -> Outcome:
         """Run one query job (the keyword arguments of ``results.execute``) within the time limit; ``load``: how
-        many queries its client has in hand (fewer go first)."""
-        worker = self._acquire(time.monotonic() + self.time_limit, self.quick_limit > 0, load)
+        many queries its client has in hand (fewer go first). The time limit bounds the whole request: waiting for a
+        worker, a try in the reserved lane and the run in a general worker together."""
+        deadline = time.monotonic() + self.time_limit
+        worker = self._acquire(deadline, self.quick_limit > 0, load)
         if worker is not None and worker.quick:
-            outcome = self._ask(worker, job, self.quick_limit)
+            outcome = self._ask(worker, job, min(self.quick_limit, max(0.0, deadline - time.monotonic())))
             if outcome is not _TOO_SLOW:
                 return outcome  # type: ignore[return-value]
-            # too slow for the reserved lane: it waits for a general worker, as long as any query may
-            worker = self._acquire(time.monotonic() + self.time_limit, False, load)
+            # too slow for the reserved lane: it waits for a general worker, within what is left of its time
+            worker = self._acquire(deadline, False, load)
         if worker is None:
             return refusal(503, f"all {self.size} query workers stayed busy for {self.time_limit:g} s; try again")
-        outcome = self._ask(worker, job, self.time_limit)
+        outcome = self._ask(worker, job, max(0.0, deadline - time.monotonic()))
         if outcome is _TOO_SLOW:
             self.stopped += 1
             log.warning("a query exceeded the %g s time limit and was stopped", self.time_limit)
