@@ -20,7 +20,8 @@ def serve(
     base_iri: Annotated[str | None, typer.Option("--base-iri", help="The IRI prefix of the entities served under "
                                                                     "/id/ (default: the one the graph was built "
                                                                     "with).")] = None,
-    time_limit: Annotated[float, typer.Option(help="Seconds a query may take, waiting for a worker included, before it is stopped.", min=0.1)] = 30.0,
+    time_limit: Annotated[float, typer.Option(
+        help="Seconds a query may take, waiting for a worker included, before it is stopped.", min=0.1)] = 30.0,
     max_rows: Annotated[int, typer.Option(help="Largest result (rows or triples) a query may return.", min=1)
                         ] = 100_000,
     workers: Annotated[int, typer.Option(help="Query worker processes (queries answered at once).", min=1)] = 2,
