@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from kg.pipeline import SAMPLE_CORPUS
+from tests.makefiles import write_pdf
 
 HAND_WRITTEN = Path(__file__).resolve().parent / "data" / "hostile"
 
@@ -129,17 +130,7 @@ def pdf_bomb(path: Path, pages: int, mb_per_page: float) -> None:
             f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream"]
     objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
              b"/Resources << /Font << /F1 3 0 R >> >> >>"] * pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, start=1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    for off in offsets:
-        out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
+    write_pdf(path, objs)
 
 
 def deep_json(path: Path, depth: int) -> None:

@@ -40,11 +40,16 @@ def make_pdf(path: Path, lines: list[str]) -> None:
         f"/LastChar {len(chars)} /Widths [{' '.join(['500'] * len(chars))}] /ToUnicode 6 0 R >>",
         f"<< /Length {len(cmap.encode())} >>\nstream\n{cmap}\nendstream",
     ]
+    write_pdf(path, objs)
+
+
+def write_pdf(path: Path, objs: list[str] | list[bytes]) -> None:
+    """A PDF of these objects (numbered from 1; object 1 the catalog), with its cross-reference table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for i, body in enumerate(objs, start=1):
         offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
+        out += f"{i} 0 obj\n".encode() + (body.encode() if isinstance(body, str) else body) + b"\nendobj\n"
     xref = len(out)
     out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
     for off in offsets:
