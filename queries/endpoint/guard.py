@@ -267,15 +267,3 @@ def is_update(text: str) -> bool:
             continue
         return t.kind == "word" and t.text.upper() in _UPDATE_WORDS
     return False
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of braces, parentheses and brackets outside strings, IRIs and comments."""
-    depth = deepest = 0
-    for t in tokens(text):
-        if t.kind == "open":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif t.kind == "close":
-            depth = max(0, depth - 1)
-    return deepest
